@@ -1,0 +1,263 @@
+// One conformance suite for every Store backend: SQLite and PostgreSQL must behave alike.
+// The PostgreSQL cluster is started by the CTest fixture (scripts/pg-test-cluster.sh),
+// which names the file holding its URI in RENKEI_TEST_POSTGRES_URI_FILE.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
+namespace renkei::store {
+namespace {
+
+using ssmix2::ConditionFlag;
+
+std::string PostgresUri() {
+  const char* file = std::getenv("RENKEI_TEST_POSTGRES_URI_FILE");
+  if (file == nullptr) return {};
+  std::ifstream in(file);
+  std::string uri;
+  std::getline(in, uri);
+  return uri;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+      std::replace(name.begin(), name.end(), '/', '-');
+      path_ = std::filesystem::temp_directory_path() /
+              ("renkei-store-test-" + std::to_string(::getpid()) + "-" + name + ".db");
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+      url_ = "sqlite:" + path_.string();
+    } else {
+      const std::string base = PostgresUri();
+      // Not a skip: the PostgreSQL half of the suite must run. `ctest` starts the cluster.
+      ASSERT_FALSE(base.empty()) << "PostgreSQL test cluster not running: run the tests with ctest "
+                                    "(its fixture starts one) or scripts/test.sh";
+      // Each test gets a schema of its own, so that tests may run in parallel.
+      const std::string schema =
+          "t" + std::to_string(::getpid()) + "_" +
+          std::to_string(std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name()) %
+                         1'000'000'007);
+      auto conn = OpenPostgres(base);
+      ASSERT_TRUE(conn.ok()) << conn.status().ToString();
+      ASSERT_TRUE((*conn)->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).ok());
+      url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+    }
+    auto store = Store::Open(url_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+  void TearDown() override {
+    store_.reset();
+    if (!path_.empty()) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
+    }
+  }
+
+  static VersionInput Version(std::string order, std::string ts, ConditionFlag flag = ConditionFlag::kValid) {
+    VersionInput v;
+    v.key = {"9999013", "20110701", "OMP-01", std::move(order)};
+    v.timestamp = std::move(ts);
+    v.department = "01";
+    v.flag = flag;
+    v.path = ssmix2::MakePath(v.key, v.timestamp, v.department, flag);
+    v.message_type = "RDE^O11";
+    v.raw = std::string("MSH|^~\\&|\x1b$B4µ\x1b(B\r\0\xff", 20);  // bytes, with NUL and 0xFF
+    v.decoded = "MSH|^~\\&|患者\r";
+    return v;
+  }
+
+  std::filesystem::path path_;
+  std::string url_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformanceTest, KeepsVersionsAndComputesStatusFromTheNewest) {
+  auto r = store_->PutVersion(Version("000000000000001", "20110701000000000"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->outcome, PutOutcome::kNewRecord);
+  EXPECT_EQ(r->status, RecordStatus::kValid);
+
+  // The same file again is unchanged; a newer version replaces it; an older one is history.
+  EXPECT_EQ(store_->PutVersion(Version("000000000000001", "20110701000000000"))->outcome, PutOutcome::kUnchanged);
+  auto newer = store_->PutVersion(Version("000000000000001", "20110702000000000"));
+  EXPECT_EQ(newer->outcome, PutOutcome::kNewerVersion);
+  EXPECT_TRUE(newer->is_current);
+  auto older = store_->PutVersion(Version("000000000000001", "20110630000000000"));
+  EXPECT_EQ(older->outcome, PutOutcome::kOlderVersion);
+  EXPECT_FALSE(older->is_current);
+  EXPECT_EQ(older->status, RecordStatus::kValid);
+
+  // A deletion (flag 0) newer than everything deletes the record; nothing is lost.
+  auto del = store_->PutVersion(Version("000000000000001", "20110703000000000", ConditionFlag::kDeleted));
+  EXPECT_EQ(del->status, RecordStatus::kDeleted);
+  auto versions = store_->ListVersions(r->record_id);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 4u);
+  EXPECT_EQ((*versions)[0].timestamp, "20110630000000000");
+  EXPECT_EQ((*versions)[3].flag, ConditionFlag::kDeleted);
+  EXPECT_EQ((*versions)[1].raw, Version("", "").raw);  // binary bytes round-trip
+  EXPECT_EQ((*versions)[1].decoded, "MSH|^~\\&|患者\r");
+
+  auto record = store_->GetRecord(r->record_id);
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->status, RecordStatus::kDeleted);
+  EXPECT_EQ((*record)->version_count, 4);
+  EXPECT_EQ((*record)->timestamp, "20110703000000000");
+}
+
+TEST_P(StoreConformanceTest, ARenamedFileUpdatesItsVersionAndStatus) {
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000002", "20110701000000000")).ok());
+  // The source marks the same file superseded by renaming it with flag 2.
+  auto renamed = store_->PutVersion(Version("000000000000002", "20110701000000000", ConditionFlag::kSuperseded));
+  ASSERT_TRUE(renamed.ok()) << renamed.status().ToString();
+  EXPECT_EQ(renamed->outcome, PutOutcome::kRenamed);
+  EXPECT_EQ(renamed->status, RecordStatus::kSuperseded);
+  auto versions = store_->ListVersions(renamed->record_id);
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].flag, ConditionFlag::kSuperseded);
+  EXPECT_TRUE((*versions)[0].path.ends_with("_2"));
+}
+
+TEST_P(StoreConformanceTest, ChangedBytesUnderTheSameNameReplaceTheVersion) {
+  VersionInput v = Version("000000000000003", "20110701000000000");
+  ASSERT_TRUE(store_->PutVersion(v).ok());
+  v.raw = "fixed";
+  v.warnings = {{ssmix2::DefectKind::kPatientIdMismatch, "PID-3 '1' differs"}};
+  auto r = store_->PutVersion(v);
+  EXPECT_EQ(r->outcome, PutOutcome::kContentChanged);
+  auto versions = store_->ListVersions(r->record_id);
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ((*versions)[0].raw, "fixed");
+  ASSERT_EQ((*versions)[0].warnings.size(), 1u);
+  EXPECT_EQ((*versions)[0].warnings[0].kind, ssmix2::DefectKind::kPatientIdMismatch);
+  auto records = store_->ListRecords("9999013");
+  ASSERT_EQ(records->size(), 1u);
+  EXPECT_EQ((*records)[0].warning_count, 1);
+}
+
+TEST_P(StoreConformanceTest, KeepsTheNewestDemographics) {
+  ssmix2::Demographics d{"9999013", "患者", "太郎", "カンジャ", "タロウ", "19480405", "M", "422-8033", "静岡県", "054"};
+  EXPECT_TRUE(*store_->PutPatient(d, "20111220224447339"));
+  ssmix2::Demographics old = d;
+  old.address = "旧住所";
+  EXPECT_FALSE(*store_->PutPatient(old, "20100101000000000"));
+  auto p = store_->GetPatient("9999013");
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_EQ((*p)->demographics, d);
+  ssmix2::Demographics moved = d;
+  moved.address = "東京都港区";
+  EXPECT_TRUE(*store_->PutPatient(moved, "20120101000000000"));
+  EXPECT_EQ((*store_->GetPatient("9999013"))->demographics.address, "東京都港区");
+  EXPECT_FALSE(store_->GetPatient("nobody")->has_value());
+  EXPECT_EQ(store_->ListPatients(10, 0)->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, QuarantineIsListedUpdatedAndResolved) {
+  std::vector<ssmix2::Defect> defects = {{ssmix2::DefectKind::kHl7Syntax, "segment 9: second MSH"}};
+  auto id = store_->Quarantine("/root", "a/b/c", defects, std::string("\0\x1b", 2));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  // Seen again: the same open entry is updated, not duplicated.
+  defects.push_back({ssmix2::DefectKind::kEncoding, "byte 0: 8-bit byte"});
+  EXPECT_EQ(*store_->Quarantine("/root", "a/b/c", defects, "x"), *id);
+  auto list = store_->ListQuarantine(false);
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].defects.size(), 2u);
+  EXPECT_EQ((*list)[0].raw, "x");
+  EXPECT_TRUE(*store_->ResolveQuarantine("a/b/c", "imported after fix"));
+  EXPECT_FALSE(*store_->ResolveQuarantine("a/b/c", "again"));
+  EXPECT_TRUE(store_->ListQuarantine(false)->empty());
+  auto all = store_->ListQuarantine(true);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].state, QuarantineState::kResolved);
+  EXPECT_EQ((*all)[0].resolution, "imported after fix");
+  // A new defect after resolution opens a new entry; history stays.
+  EXPECT_NE(*store_->Quarantine("/root", "a/b/c", defects, "y"), *id);
+  EXPECT_EQ(store_->ListQuarantine(true)->size(), 2u);
+  EXPECT_FALSE(store_->GetQuarantine(99999)->has_value());
+}
+
+TEST_P(StoreConformanceTest, RemembersFilesAndCounts) {
+  EXPECT_FALSE(store_->GetFile("x")->has_value());
+  ASSERT_TRUE(store_->PutFile({"x", 10, 123456789012345678, "imported"}).ok());
+  ASSERT_TRUE(store_->PutFile({"x", 11, 123456789012345679, "quarantined"}).ok());
+  auto f = store_->GetFile("x");
+  ASSERT_TRUE(f->has_value());
+  EXPECT_EQ((*f)->size, 11);
+  EXPECT_EQ((*f)->mtime_ns, 123456789012345679);
+  EXPECT_EQ((*f)->outcome, "quarantined");
+
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000001", "20110701000000000")).ok());
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000002", "20110701000000000", ConditionFlag::kDeleted)).ok());
+  auto c = store_->Counts();
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->records, 2);
+  EXPECT_EQ(c->valid, 1);
+  EXPECT_EQ(c->deleted, 1);
+  EXPECT_EQ(c->patients, 1);
+}
+
+TEST_P(StoreConformanceTest, TransactionsRollBack) {
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000009", "20110701000000000")).ok());
+  ASSERT_TRUE(store_->Rollback().ok());
+  EXPECT_TRUE(store_->ListRecords("9999013")->empty());
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000009", "20110701000000000")).ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_EQ(store_->ListRecords("9999013")->size(), 1u);
+}
+
+TEST_P(StoreConformanceTest, ReopeningKeepsDataAndSchema) {
+  ASSERT_TRUE(store_->PutVersion(Version("000000000000001", "20110701000000000")).ok());
+  store_.reset();
+  auto again = Store::Open(url_);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->ListRecords("9999013")->size(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformanceTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+TEST(StoreOpenTest, RejectsBadUrlsPrecisely) {
+  EXPECT_EQ(Store::Open("mysql://x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open("sqlite:").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Store::Open("sqlite:/nonexistent-dir/x/y.db").status().code(), StatusCode::kUnavailable);
+  auto pg = Store::Open("postgresql://nobody:secret-password@127.0.0.1:1/none?connect_timeout=2");
+  EXPECT_EQ(pg.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(pg.status().message().find("secret-password"), std::string::npos) << "password leaked in an error";
+}
+
+TEST(StoreOpenTest, RefusesASchemaNewerThanTheProgram) {
+  auto path = std::filesystem::temp_directory_path() / ("renkei-newer-" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto conn = OpenSqlite(path.string());
+    ASSERT_TRUE(conn.ok());
+    ASSERT_TRUE((*conn)->Execute("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT);"
+                                 "INSERT INTO schema_migrations VALUES (999, 'x');")
+                    .ok());
+  }
+  auto s = Store::Open("sqlite:" + path.string());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  std::filesystem::remove(path);
+}
+
+TEST(StoreOpenTest, ACorruptFileIsDataLossNotACrash) {
+  auto path = std::filesystem::temp_directory_path() / ("renkei-corrupt-" + std::to_string(::getpid()) + ".db");
+  { std::ofstream(path) << std::string(8192, 'Z'); }
+  auto s = Store::Open("sqlite:" + path.string());
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kDataLoss) << s.status().ToString();
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace renkei::store
