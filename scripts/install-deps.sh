@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what Renkei needs to build, test and run on Debian 12, from Debian's packages.
+# Safe to run again: it installs only what is missing. Runs apt-get as root (sudo otherwise).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev            # libFuzzer and sanitizers for tests/fuzz
+  libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libsqlite3-dev sqlite3 libpq-dev postgresql
+  libicu-dev libssl-dev libboost-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The Debian postgresql package starts a system cluster; the tests use throwaway clusters
+# of their own (scripts/pg-test-cluster.sh) and need nothing from it.

@@ -1,0 +1,29 @@
+// The single `renkei` executable. Each node role is a subcommand; this issue brings `edge`.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/edge_commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Renkei (連携) — a health information exchange.\n"
+      "Each facility's records stay where they were made; `renkei edge` keeps a facility's\n"
+      "SS-MIX2 standardized storage as a clean, queryable repository."};
+  app.set_version_flag("--version", "renkei 0.1.0");
+  app.require_subcommand(1);
+  app.fallthrough();  // global options (--config, --log-level) may follow the subcommands
+  renkei::cli::GlobalOptions global;
+  app.add_option("--config", global.config_path, "TOML configuration file (see docs/configuration.md)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off (overrides the config)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  int exit_code = 0;
+  renkei::cli::AddEdgeCommands(app, global, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}
