@@ -25,8 +25,11 @@ constexpr int kCells = 94 * 94;
 // EUC-JP code set 1 is JIS X 0208 with 0x80 added to both bytes, so JIS row r, cell c is the EUC
 // byte pair (0xA0 + r, 0xA0 + c). Over rows 1-8, 13 and 16-84 that converter agrees cell for cell
 // with ICU's "windows-31j" (ibm-943_P15A-2003, code page 932): it yields the 6879 characters of
-// JIS X 0208 and the 83 NEC special characters of row 13. Its other rows (89-92, NEC-selected
-// IBM extensions, and the user-defined rows) are not JIS X 0208 and are left out.
+// JIS X 0208 and the 83 NEC special characters of row 13. Rows 89-92 hold the NEC-selected IBM
+// extension kanji (髙, 﨑, 德, 彅 ...), which are not JIS X 0208 but are what Windows-based EMRs
+// write for common family names (髙橋, 山﨑) in ISO-2022-JP (as code page 50220 does); we accept
+// them rather than quarantine those patients' records. The user-defined rows (85-88, 93-94)
+// have no standard mapping and stay errors.
 //
 // eucJP-ms uses the Microsoft mapping for seven ambiguous cells; we override them with the JIS
 // mapping. 0x2141, 0x2142 and 0x215D are mapped as by ICU's ibm-33722 (IBM EUC-JP), Unicode's
@@ -50,7 +53,7 @@ constexpr AmbiguousCell kAmbiguousCells[] = {
 };
 
 bool RowIncluded(int row) {
-  return (row >= 1 && row <= 8) || row == 13 || (row >= 16 && row <= 84);
+  return (row >= 1 && row <= 8) || row == 13 || (row >= 16 && row <= 84) || (row >= 89 && row <= 92);
 }
 
 // One decoded JIS X 0208 cell: its UTF-8 bytes (2 or 3; every cell is in the BMP above U+007F)
@@ -133,6 +136,9 @@ class JisTables {
         from_unicode_[cp] = static_cast<uint16_t>(((index / 94 + 0x21) << 8) | (index % 94 + 0x21));
       }
     }
+    // The Microsoft form of an ambiguous cell is written to its JIS X 0208 cell, unless a cell
+    // of its own holds it (U+FFE2 at 0x7C7B, an IBM extension): decoding then encoding must
+    // give the same text back.
     for (const AmbiguousCell& a : kAmbiguousCells) {
       if (from_unicode_[a.microsoft_form] == 0) from_unicode_[a.microsoft_form] = a.jis;
     }

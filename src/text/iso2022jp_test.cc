@@ -107,6 +107,8 @@ TEST(Iso2022JpTest, EveryMappedCellRoundTrips) {
   int mapped = 0;
   int row13 = 0;
   int duplicates = 0;
+  int ibm = 0;
+  int ibm_duplicates = 0;
   for (int hi = 0x21; hi <= 0x7E; ++hi) {
     for (int lo = 0x21; lo <= 0x7E; ++lo) {
       const uint16_t jis = static_cast<uint16_t>(hi << 8 | lo);
@@ -116,22 +118,37 @@ TEST(Iso2022JpTest, EveryMappedCellRoundTrips) {
       ++mapped;
       if (hi == 0x2D) ++row13;
       const int row = hi - 0x20;
-      EXPECT_TRUE((row >= 1 && row <= 8) || row == 13 || (row >= 16 && row <= 84))
+      EXPECT_TRUE((row >= 1 && row <= 8) || row == 13 || (row >= 16 && row <= 84) || (row >= 89 && row <= 92))
           << std::hex << jis;
+      if (row >= 89) ++ibm;
       StatusOr<std::string> encoded = EncodeIso2022Jp(decoded->utf8);
       ASSERT_TRUE(encoded.ok()) << std::hex << jis << ": " << encoded.status().ToString();
       if (hi == 0x2D && duplicates_of_row_2.find(decoded->utf8) != std::string::npos) {
         ++duplicates;
         EXPECT_NE(*encoded, bytes);
         EXPECT_EQ(Decoded(*encoded), decoded->utf8);
+      } else if (row >= 89 && *encoded != bytes) {
+        // A few IBM-extension cells repeat characters of rows 1-2 (￢ ∵ ...); row 1-2 wins.
+        ++ibm_duplicates;
+        EXPECT_EQ(Decoded(*encoded), decoded->utf8);
       } else {
         EXPECT_EQ(*encoded, bytes) << std::hex << jis;
       }
     }
   }
-  EXPECT_EQ(mapped, 6879 + 83);  // JIS X 0208 plus the NEC special characters of row 13
+  EXPECT_EQ(mapped, 6879 + 83 + ibm);  // JIS X 0208, NEC row 13, NEC-selected IBM extensions
+  EXPECT_EQ(ibm, 374);  // the NEC-selected IBM extensions of code page 932
+  EXPECT_EQ(ibm_duplicates, 0);
   EXPECT_EQ(row13, 83);
   EXPECT_EQ(duplicates, 9);
+}
+
+TEST(Iso2022JpTest, IbmExtensionKanjiOfFamilyNamesMapBothWays) {
+  for (std::string_view name : {"髙橋", "山﨑", "德川", "草彅"}) {
+    StatusOr<std::string> encoded = EncodeIso2022Jp(name);
+    ASSERT_TRUE(encoded.ok()) << name << ": " << encoded.status().ToString();
+    EXPECT_EQ(Decoded(*encoded), name);
+  }
 }
 
 TEST(Iso2022JpTest, NecRow13CharactersMapBothWays) {
@@ -163,7 +180,12 @@ TEST(Iso2022JpTest, AmbiguousCellsDecodeToJisFormsAndAcceptMicrosoftForms) {
     SCOPED_TRACE(c.jis);
     EXPECT_EQ(Decoded(JisBytes(c.jis)), c.jis_form);
     EXPECT_EQ(Encoded(c.jis_form), JisBytes(c.jis));
-    EXPECT_EQ(Encoded(c.microsoft_form), JisBytes(c.jis));
+    if (c.jis == 0x224C) {
+      // ￢ has a cell of its own among the IBM extensions (0x7C7B), so it keeps it.
+      EXPECT_EQ(Encoded(c.microsoft_form), JisBytes(0x7C7B));
+    } else {
+      EXPECT_EQ(Encoded(c.microsoft_form), JisBytes(c.jis));
+    }
   }
 }
 
@@ -257,11 +279,12 @@ TEST(Iso2022JpTest, RejectsSoSi) {
 TEST(Iso2022JpTest, RejectsUnmappedJisCells) {
   EXPECT_EQ(DecodeError("ab\x1B$B0!/!\x1B(B"),
             "byte 7: JIS X 0208 code 0x2F21 has no Unicode mapping");
-  // Row 9 (0x29xx) and rows 89-94 (NEC-selected IBM extensions, user-defined) are not mapped.
+  // Row 9 (0x29xx) and the user-defined rows 85-88 and 93-94 are not mapped.
   EXPECT_EQ(DecodeError("\x1B$B)!\x1B(B"), "byte 3: JIS X 0208 code 0x2921 has no Unicode mapping");
   EXPECT_EQ(DecodeError("\x1B$B,!\x1B(B"), "byte 3: JIS X 0208 code 0x2C21 has no Unicode mapping");
   EXPECT_EQ(DecodeError("\x1B$Bt'\x1B(B"), "byte 3: JIS X 0208 code 0x7427 has no Unicode mapping");
-  EXPECT_EQ(DecodeError("\x1B$By!\x1B(B"), "byte 3: JIS X 0208 code 0x7921 has no Unicode mapping");
+  EXPECT_EQ(DecodeError("\x1B$B}!\x1B(B"), "byte 3: JIS X 0208 code 0x7D21 has no Unicode mapping");
+  EXPECT_EQ(DecodeError("\x1B$Bu!\x1B(B"), "byte 3: JIS X 0208 code 0x7521 has no Unicode mapping");
   // Row 13's unassigned cell between Ⅹ and ㍉.
   EXPECT_EQ(DecodeError("\x1B$B-?\x1B(B"), "byte 3: JIS X 0208 code 0x2D3F has no Unicode mapping");
 }
@@ -313,7 +336,7 @@ TEST(Iso2022JpTest, EncoderRejectsInvalidUtf8AtItsOffset) {
 
 TEST(Iso2022JpTest, EncoderRejectsCodePointsWithoutJisCell) {
   EXPECT_EQ(EncodeError("山田\xF0\x9F\x98\x80"), "byte 6: U+1F600 has no ISO-2022-JP mapping");
-  EXPECT_EQ(EncodeError("髙橋"), "byte 0: U+9AD9 has no ISO-2022-JP mapping");  // IBM extension
+  EXPECT_EQ(EncodeError("𠮷田"), "byte 0: U+20BB7 has no ISO-2022-JP mapping");  // outside JIS X 0208 and the IBM extensions
   EXPECT_EQ(EncodeError("é"), "byte 0: U+00E9 has no ISO-2022-JP mapping");
 }
 

@@ -258,6 +258,44 @@ TEST_F(EdgeCliTest, ImportsIntoPostgreSQLToo) {
   EXPECT_EQ(again["imported"], 0);
 }
 
+TEST_F(EdgeCliTest, ImportsExtendedStorageDocuments) {
+  const fs::path content = root_ / "999/901/9999013/20111220/DS01^退院サマリ^99XYZ^^^" /
+                           "9999013_20111220_DS01_000000000012345_20111220224447339_01_1";
+  fs::create_directories(content);
+  std::ofstream(content / "summary.pdf", std::ios::binary) << "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n";
+  std::ofstream(content / "chest.png", std::ios::binary) << "\x89PNG\r\n\x1a\n";
+  json s = RunJson(dir_, Import());
+  EXPECT_EQ(s["imported"], 21);
+  EXPECT_EQ(s["messages_per_type"]["DS01"], 2);
+  json records = RunJson(dir_, "edge records --patient 9999013 --json --log-level off");
+  int documents = 0;
+  for (const auto& r : records) {
+    if (r["data_type"] == "DS01") {
+      ++documents;
+      EXPECT_TRUE(r["message_type"] == "application/pdf" || r["message_type"] == "image/png") << r.dump();
+    }
+  }
+  EXPECT_EQ(documents, 2);
+}
+
+TEST_F(EdgeCliTest, LogsCarryNoPatientData) {
+  const fs::path log = dir_ / "renkei.log";
+  { std::ofstream(dir_ / "log.toml") << "[log]\nlevel = \"debug\"\nfile = \"" << log.string() << "\"\n"; }
+  Result r = RunRenkei(dir_, fmt::format("--config '{}' edge import --root '{}' --json", (dir_ / "log.toml").string(),
+                                         root_.string()));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  RunRenkei(dir_, fmt::format("--config '{}' edge quarantine replay --all", (dir_ / "log.toml").string()));
+  std::ifstream in(log);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  EXPECT_NE(text.find("import_finished"), std::string::npos) << "the log was written";
+  EXPECT_NE(text.find("file_quarantined"), std::string::npos);
+  for (std::string_view secret : {"9999013", "0000001", "患者", "太郎", "カンジャ", "19480405", "静岡", "054-"}) {
+    EXPECT_EQ(text.find(secret), std::string::npos) << "patient data in the log: " << secret;
+  }
+}
+
 TEST_F(EdgeCliTest, BadInvocationsFailWithClearMessages) {
   Result no_root = RunRenkei(dir_, "edge import --root /nonexistent/tree");
   EXPECT_NE(no_root.exit_code, 0);
