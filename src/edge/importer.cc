@@ -193,7 +193,11 @@ StatusOr<ImportSummary> Importer::Run(const ImportOptions& options, const Progre
       std::vector<ssmix2::Defect> defects = {{ssmix2::DefectKind::kUnreadable, bytes.status().message()}};
       ++summary.quarantined;
       ++summary.quarantined_by_reason["unreadable"];
-      summary.defect_files.push_back({relative, defects, true});
+      if (summary.defect_files.size() < options.max_listed_defects) {
+        summary.defect_files.push_back({relative, defects, true});
+      } else {
+        ++summary.defect_files_not_listed;
+      }
       auto id = store_.Quarantine(root, relative, defects, "");
       s = id.status();
     } else {
