@@ -39,6 +39,16 @@ std::string ExtendedTypeFolder(const ssmix2::ExtendedDataType& t) {
                      t.standard_name, t.standard_system);
 }
 
+// Lists a file's defects in the summary, up to the configured number of files.
+void ListDefects(const std::string& relative, const std::vector<ssmix2::Defect>& defects, bool quarantined,
+                 const ImportOptions& options, ImportSummary* summary) {
+  if (summary->defect_files.size() < options.max_listed_defects) {
+    summary->defect_files.push_back({relative, defects, quarantined});
+  } else {
+    ++summary->defect_files_not_listed;
+  }
+}
+
 }  // namespace
 
 std::string MimeTypeOf(std::string_view name) {
@@ -71,13 +81,7 @@ Status Importer::ProcessFile(const std::string& root, const std::string& relativ
                              std::vector<ssmix2::Defect>* remaining) {
   ssmix2::Inspection ins = ssmix2::Inspect(relative, bytes, options.inspect);
   const bool quarantine = options.severity.Quarantines(ins.defects);
-  if (!ins.defects.empty()) {
-    if (summary->defect_files.size() < options.max_listed_defects) {
-      summary->defect_files.push_back({relative, ins.defects, quarantine});
-    } else {
-      ++summary->defect_files_not_listed;
-    }
-  }
+  if (!ins.defects.empty()) ListDefects(relative, ins.defects, quarantine, options, summary);
   if (quarantine) {
     for (const ssmix2::Defect& d : ins.defects) {
       if (options.severity.Of(d.kind) == ssmix2::Severity::kQuarantine) {
@@ -193,11 +197,7 @@ StatusOr<ImportSummary> Importer::Run(const ImportOptions& options, const Progre
       std::vector<ssmix2::Defect> defects = {{ssmix2::DefectKind::kUnreadable, bytes.status().message()}};
       ++summary.quarantined;
       ++summary.quarantined_by_reason["unreadable"];
-      if (summary.defect_files.size() < options.max_listed_defects) {
-        summary.defect_files.push_back({relative, defects, true});
-      } else {
-        ++summary.defect_files_not_listed;
-      }
+      ListDefects(relative, defects, true, options, &summary);
       auto id = store_.Quarantine(root, relative, defects, "");
       s = id.status();
     } else {
