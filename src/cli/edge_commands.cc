@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/edge_chart_commands.h"
+#include "cli/edge_context.h"
 #include "config/config.h"
 #include "edge/importer.h"
 #include "hl7/charset.h"
@@ -35,50 +37,10 @@ void InstallStopHandler() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-// Everything a command needs, set up from the configuration and the flags.
-struct EdgeContext {
-  config::Config config;
-  std::shared_ptr<log::Logger> logger;
-  std::unique_ptr<store::Store> store;
-};
-
-// Hides the password of a connection URL before it is printed.
-std::string RedactUrl(const std::string& url) {
-  size_t scheme = url.find("://");
-  size_t at = url.find('@');
-  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-  size_t colon = url.find(':', scheme + 3);
-  if (colon == std::string::npos || colon > at) return url;
-  return url.substr(0, colon + 1) + "***" + url.substr(at);
-}
-
-int Fail(const Status& s) {
-  std::cerr << "renkei: " << s.message() << "\n";
-  switch (s.code()) {
-    case StatusCode::kInvalidArgument: return 2;
-    case StatusCode::kNotFound: return 3;
-    case StatusCode::kUnavailable: return 4;
-    default: return 1;
-  }
-}
-
-StatusOr<EdgeContext> Setup(const GlobalOptions& global, const std::string& store_flag) {
-  EdgeContext ctx;
-  if (!global.config_path.empty()) {
-    RENKEI_ASSIGN_OR_RETURN(ctx.config, config::LoadConfig(global.config_path));
-  }
-  if (!global.log_level.empty()) ctx.config.log.level = global.log_level;
-  RENKEI_ASSIGN_OR_RETURN(ctx.logger, log::Logger::Create(ctx.config.log.level, ctx.config.log.format,
-                                                          ctx.config.log.file));
-  const std::string url = store_flag.empty() ? ctx.config.edge.store : store_flag;
-  auto store = store::Store::Open(url);
-  if (!store.ok()) return store.status().Annotate(fmt::format("store {}", RedactUrl(url)));
-  ctx.store = std::move(store).value();
-  return ctx;
-}
-
-edge::ImportOptions ImportOptionsFrom(const config::Config& c, const std::string& root) {
+StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOptions& g, const std::string& root) {
+  const config::Config& c = ctx.config;
   edge::ImportOptions o;
+  RENKEI_ASSIGN_OR_RETURN(o.facility_id, ResolveFacility(ctx, g.facility));
   o.root = root.empty() ? c.edge.ssmix2_root : root;
   o.batch_size = c.edge.batch_size;
   o.severity = c.edge.severity;
@@ -122,7 +84,13 @@ json SummaryJson(const edge::ImportSummary& s, const std::string& store_url) {
         {"versions", s.store.versions},
         {"patients", s.store.patients},
         {"patients_with_demographics", s.store.demographics},
-        {"quarantine_open", s.store.quarantine_open}}},
+        {"quarantine_open", s.store.quarantine_open},
+        {"events", s.store.events},
+        {"entities", s.store.entities},
+        {"changes", s.store.changes}}},
+      {"resources", s.resources},
+      {"events", s.events},
+      {"resources_per_second", s.seconds > 0 ? s.resources / s.seconds : 0.0},
       {"defects", defects},
       {"defects_not_listed", s.defect_files_not_listed},
       {"seconds", s.seconds},
@@ -139,6 +107,8 @@ void PrintSummary(const edge::ImportSummary& s) {
   line("unchanged (skipped)", s.unchanged);
   line("superseded", s.superseded);
   line("deleted", s.deleted);
+  line("FHIR resources", s.resources);
+  line("chart events", s.events);
   line("renamed", s.renamed);
   line("quarantined", s.quarantined);
   for (const auto& [reason, n] : s.quarantined_by_reason) line("  " + reason, n);
@@ -188,7 +158,9 @@ int RunImport(const GlobalOptions& g, const std::string& store_flag, const std::
               bool force, bool no_progress) {
   auto ctx = Setup(g, store_flag);
   if (!ctx.ok()) return Fail(ctx.status());
-  edge::ImportOptions options = ImportOptionsFrom(ctx->config, root);
+  auto options_or = ImportOptionsFrom(*ctx, g, root);
+  if (!options_or.ok()) return Fail(options_or.status());
+  edge::ImportOptions options = std::move(options_or).value();
   options.force = force;
   if (options.root.empty()) return Fail(InvalidArgument("no SS-MIX2 root: pass --root DIR or set edge.ssmix2_root"));
   InstallStopHandler();
@@ -205,7 +177,9 @@ int RunWatch(const GlobalOptions& g, const std::string& store_flag, const std::s
              bool as_json) {
   auto ctx = Setup(g, store_flag);
   if (!ctx.ok()) return Fail(ctx.status());
-  edge::ImportOptions options = ImportOptionsFrom(ctx->config, root);
+  auto options_or = ImportOptionsFrom(*ctx, g, root);
+  if (!options_or.ok()) return Fail(options_or.status());
+  edge::ImportOptions options = std::move(options_or).value();
   if (options.root.empty()) return Fail(InvalidArgument("no SS-MIX2 root: pass --root DIR or set edge.ssmix2_root"));
   if (interval <= 0) interval = ctx->config.edge.watch_interval_seconds;
   InstallStopHandler();
@@ -328,7 +302,9 @@ int RunQuarantineReplay(const GlobalOptions& g, const std::string& store_flag, s
   }
   if (ids.empty()) return Fail(InvalidArgument("name quarantine entries to replay (IDs) or pass --all"));
   edge::Importer importer(*ctx->store, ctx->logger);
-  edge::ImportOptions options = ImportOptionsFrom(ctx->config, "");
+  auto options_or = ImportOptionsFrom(*ctx, g, "");
+  if (!options_or.ok()) return Fail(options_or.status());
+  edge::ImportOptions options = std::move(options_or).value();
   json out = json::array();
   int still = 0;
   for (int64_t id : ids) {
@@ -514,6 +490,7 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([=, &global] { *exit_code = RunRecords(global, *store, *patient, *as_json); });
   }
+  AddEdgeChartCommands(*edge, global, exit_code);
 }
 
 }  // namespace renkei::cli

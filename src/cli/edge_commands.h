@@ -13,6 +13,7 @@ namespace renkei::cli {
 struct GlobalOptions {
   std::string config_path;  // --config FILE (TOML)
   std::string log_level;    // --log-level overrides the configuration
+  std::string facility;     // --facility overrides edge.facility_id
 };
 
 // Adds the `edge` subcommand tree to `app`. `exit_code` receives the command's result.

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   app.add_option("--log-level", global.log_level, "trace, debug, info, warn, error or off (overrides the config)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--facility", global.facility,
+                 "the facility's ID (10-digit 医療機関コード) that names its FHIR identifiers; overrides edge.facility_id");
   int exit_code = 0;
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   try {

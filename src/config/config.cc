@@ -45,7 +45,15 @@ StatusOr<Config> ParseConfig(std::string_view text) {
   RENKEI_RETURN_IF_ERROR(CheckKeys(root, "", {"edge", "log"}));
   if (const toml::table* edge = root["edge"].as_table()) {
     RENKEI_RETURN_IF_ERROR(CheckKeys(*edge, "edge.", {"store", "ssmix2_root", "batch_size", "max_message_bytes",
-                                                      "watch_interval_seconds", "severity"}));
+                                                      "watch_interval_seconds", "severity", "facility_id",
+                                                      "mllp_listen"}));
+    RENKEI_RETURN_IF_ERROR(Read(*edge, "edge.", "facility_id", &config.edge.facility_id));
+    RENKEI_RETURN_IF_ERROR(Read(*edge, "edge.", "mllp_listen", &config.edge.mllp_listen));
+    if (config.edge.facility_id.size() > 64 ||
+        config.edge.facility_id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._") !=
+            std::string::npos) {
+      return InvalidArgument("edge.facility_id must be 1-64 letters, digits, '-', '.' or '_' (the 10-digit 医療機関コード)");
+    }
     RENKEI_RETURN_IF_ERROR(Read(*edge, "edge.", "store", &config.edge.store));
     RENKEI_RETURN_IF_ERROR(Read(*edge, "edge.", "ssmix2_root", &config.edge.ssmix2_root));
     int64_t batch = static_cast<int64_t>(config.edge.batch_size);

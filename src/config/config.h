@@ -3,7 +3,9 @@
 // silently fall back to a default).
 //
 //   [edge]
+//   facility_id = "1234567890"           # the facility's 10-digit 医療機関コード (names its FHIR identifiers)
 //   store = "sqlite:renkei-edge.db"      # or postgresql://user@host/db
+//   mllp_listen = "127.0.0.1:2575"       # HL7 v2 MLLP live feed of `renkei edge listen`
 //   ssmix2_root = "/srv/ssmix2"           # default --root of `renkei edge import|watch`
 //   batch_size = 2000                     # files per transaction
 //   max_message_bytes = 16777216          # larger files are quarantined as too_large
@@ -26,7 +28,9 @@
 namespace renkei::config {
 
 struct EdgeConfig {
+  std::string facility_id;  // "" : the repository's own (set by its first import), else "local"
   std::string store = "sqlite:renkei-edge.db";
+  std::string mllp_listen = "127.0.0.1:2575";
   std::string ssmix2_root;
   size_t batch_size = 2000;
   size_t max_message_bytes = 16u << 20;

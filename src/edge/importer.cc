@@ -1,5 +1,7 @@
 #include "edge/importer.h"
 
+#include "edge/record_writer.h"
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -66,6 +68,17 @@ std::string MimeTypeOf(std::string_view name) {
   return it == kTypes.end() ? "application/octet-stream" : it->second;
 }
 
+Status CheckFacility(store::Store& store, const std::string& facility_id) {
+  RENKEI_ASSIGN_OR_RETURN(std::string owner, store.GetSetting("facility_id"));
+  if (owner.empty()) return store.PutSetting("facility_id", facility_id);
+  if (owner != facility_id) {
+    return FailedPrecondition(fmt::format("this repository belongs to facility '{}', not '{}' (set edge.facility_id or "
+                                          "--facility to '{}', or use another store)",
+                                          owner, facility_id, owner));
+  }
+  return Status::Ok();
+}
+
 int64_t CountFiles(const std::string& root) {
   int64_t n = 0;
   std::error_code ec;
@@ -113,7 +126,11 @@ Status Importer::ProcessFile(const std::string& root, const std::string& relativ
   }
   v.raw = std::move(bytes);
   v.warnings = ins.defects;  // all of warning severity here
-  RENKEI_ASSIGN_OR_RETURN(store::PutResult put, store_.PutVersion(v));
+  RecordWriter writer(store_, options.facility_id);
+  RENKEI_ASSIGN_OR_RETURN(store::PutResult put,
+                          writer.Put(v, ins.path.extended ? &ins.path.extended_type : nullptr, ins.demographics));
+  summary->resources += writer.resources();
+  summary->events += writer.events();
   switch (put.outcome) {
     case store::PutOutcome::kUnchanged: ++summary->unchanged; break;
     case store::PutOutcome::kNewRecord: ++summary->new_records; [[fallthrough]];
@@ -134,9 +151,6 @@ Status Importer::ProcessFile(const std::string& root, const std::string& relativ
       for (const ssmix2::Defect& d : v.warnings) ++summary->warnings_by_reason[std::string(DefectKindName(d.kind))];
     }
   }
-  if (ins.demographics && put.is_current && v.flag == ssmix2::ConditionFlag::kValid) {
-    RENKEI_RETURN_IF_ERROR(store_.PutPatient(*ins.demographics, v.timestamp).status());
-  }
   RENKEI_ASSIGN_OR_RETURN(bool resolved, store_.ResolveQuarantine(relative, "imported after the file was fixed"));
   if (resolved) log_->Info("quarantine_resolved", {{"record_id", put.record_id}});
   return Status::Ok();
@@ -156,6 +170,7 @@ StatusOr<ImportSummary> Importer::Run(const ImportOptions& options, const Progre
   if (progress) p.files_total = CountFiles(root);
   auto last_report = Clock::now();
   log_->Info("import_started", {{"batch_size", options.batch_size}});
+  RENKEI_RETURN_IF_ERROR(CheckFacility(store_, options.facility_id));
 
   RENKEI_RETURN_IF_ERROR(store_.Begin());
   size_t in_batch = 0;

@@ -27,6 +27,7 @@ namespace renkei::edge {
 
 struct ImportOptions {
   std::string root;                 // the storage root (a folder)
+  std::string facility_id = "local";  // names the FHIR identifiers of the facility's records
   size_t batch_size = 2000;         // files per transaction
   ssmix2::SeverityPolicy severity;
   ssmix2::InspectOptions inspect;
@@ -59,6 +60,8 @@ struct ImportSummary {
   int64_t deleted = 0;         // deletions imported (condition flag 0)
   int64_t renamed = 0;
   int64_t quarantined = 0;
+  int64_t resources = 0;       // FHIR resources written (entities of imported versions)
+  int64_t events = 0;          // chart lines written or replaced
   int64_t warnings = 0;        // imported files that carry warnings
   int64_t directory_errors = 0;
   std::map<std::string, int64_t> quarantined_by_reason;  // first quarantining defect kind
@@ -100,6 +103,10 @@ class Importer {
   store::Store& store_;
   std::shared_ptr<log::Logger> log_;
 };
+
+// Records the facility a repository belongs to on first use; kFailedPrecondition when it
+// already belongs to another facility (one repository per facility).
+Status CheckFacility(store::Store& store, const std::string& facility_id);
 
 // Counts the regular files under root (for a progress bar).
 int64_t CountFiles(const std::string& root);

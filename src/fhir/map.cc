@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <openssl/sha.h>
 
+#include "fhir/bundle.h"
 #include "fhir/coding.h"
 #include "fhir/v2.h"
 
@@ -140,6 +141,16 @@ class Builder {
   std::string time_;  // raw HL7 TS chosen for the event
   bool abnormal_ = false;
 };
+
+// At most `max_chars` characters of UTF-8 text, cut at a character boundary, with "…" when cut.
+std::string Shorten(const std::string& text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars++ == max_chars) return text.substr(0, i) + "…";
+  }
+  return text;
+}
 
 void Put(json& obj, const char* key, json value) {
   if (!value.is_null()) obj[key] = std::move(value);
@@ -706,7 +717,7 @@ void AddReport(Builder& b, size_t obr, size_t end, std::string_view obs_category
     for (int i = 1; i < result_items; ++i) b.Item("+");
   } else {
     std::string item = o.Text(4);
-    if (!conclusion.empty()) item += " " + conclusion.substr(0, std::min<size_t>(conclusion.size(), 90));
+    if (!conclusion.empty()) item += " " + Shorten(conclusion, 30);
     b.Item(item);
   }
   b.Refer(b.Add(std::move(r)));
@@ -966,25 +977,6 @@ Mapping Builder::Finish(const Rule& rule) {
   e.entity_refs = std::move(event_refs_);
   out_.event = std::move(e);
   return std::move(out_);
-}
-
-std::string Base64(std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(v >> k) & 63];
-  }
-  if (i < bytes.size()) {
-    uint32_t v = uint8_t(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) v |= uint8_t(bytes[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
 }
 
 }  // namespace

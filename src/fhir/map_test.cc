@@ -225,6 +225,10 @@ TEST(MapTest, AllergiesAndImagingAndEncounters) {
   EXPECT_EQ(OfType(allergies.mapping, "AllergyIntolerance")[0]->resource["category"][0], "environment");
   EXPECT_EQ(allergies.mapping.event->title, "アレルギー: スギ 他3件");
 
+  Mapped endoscopy = MapSample("OMG-12");
+  EXPECT_EQ(endoscopy.mapping.event->title,
+            "内視鏡検査結果: 検査.上部.-.-.-.- 12月19日強い上腹部痛を感じた。翌日になっても軽快しなかっ…");
+
   Mapped us = MapSample("OMG-11");
   auto studies = OfType(us.mapping, "ImagingStudy");
   ASSERT_EQ(studies.size(), 1u);

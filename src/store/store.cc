@@ -80,6 +80,51 @@ CREATE TABLE files (
   outcome TEXT NOT NULL
 );
 )sql"},
+    // The clinical layer: entities per record version, one event per record (its current
+    // version's), and the change feed.
+    {2, R"sql(
+CREATE TABLE entities (
+  reference TEXT NOT NULL,
+  version_id BIGINT NOT NULL REFERENCES versions (id),
+  record_id BIGINT NOT NULL REFERENCES records (id),
+  patient_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY (reference, version_id)
+);
+CREATE INDEX entities_by_patient ON entities (patient_id, record_id);
+CREATE INDEX entities_by_version ON entities (version_id);
+CREATE TABLE events (
+  record_id BIGINT PRIMARY KEY REFERENCES records (id),
+  version_id BIGINT NOT NULL,
+  patient_id TEXT NOT NULL,
+  data_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  sort_key TEXT NOT NULL,
+  occurred_at TEXT NOT NULL,
+  department_code TEXT NOT NULL,
+  department TEXT NOT NULL,
+  practitioner TEXT NOT NULL,
+  title TEXT NOT NULL,
+  abnormal BIGINT NOT NULL,
+  entity_refs TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX events_by_patient ON events (patient_id, sort_key, record_id);
+CREATE TABLE settings (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+CREATE TABLE changes (
+  seq {id},
+  kind TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  record_id BIGINT NOT NULL,
+  data_type TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+)sql"},
 };
 
 std::string Ddl(std::string_view ddl, Dialect d) {
@@ -120,11 +165,6 @@ RecordStatus StatusOfFlag(ConditionFlag f) {
   return RecordStatus::kValid;
 }
 
-RecordStatus RecordStatusFromName(const std::string& s) {
-  if (s == "deleted") return RecordStatus::kDeleted;
-  if (s == "superseded") return RecordStatus::kSuperseded;
-  return RecordStatus::kValid;
-}
 
 constexpr std::string_view kRecordColumns =
     "r.id, r.patient_id, r.record_date, r.data_type, r.order_number, r.content_file, r.extended_type, r.status, "
@@ -138,7 +178,7 @@ RecordRow ToRecord(const SqlRow& r) {
   out.key = {r.Text(1), r.Text(2), r.Text(3), r.Text(4)};
   out.content_file = r.Text(5);
   out.extended_type = r.Text(6);
-  out.status = RecordStatusFromName(r.Text(7));
+  out.status = ParseRecordStatus(r.Text(7));
   out.timestamp = r.Text(8);
   out.department = r.Text(9);
   out.message_type = r.Text(10);
@@ -187,6 +227,12 @@ std::string_view RecordStatusName(RecordStatus s) {
     case RecordStatus::kDeleted: return "deleted";
   }
   return "valid";
+}
+
+RecordStatus ParseRecordStatus(std::string_view s) {
+  if (s == "deleted") return RecordStatus::kDeleted;
+  if (s == "superseded") return RecordStatus::kSuperseded;
+  return RecordStatus::kValid;
 }
 
 std::string_view PutOutcomeName(PutOutcome o) {
@@ -250,6 +296,17 @@ Status Store::Migrate() {
   return Status::Ok();
 }
 
+StatusOr<std::string> Store::GetSetting(std::string_view name) {
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT value FROM settings WHERE name = $1", {std::string(name)}));
+  return rows.empty() ? std::string() : rows[0].Text(0);
+}
+
+Status Store::PutSetting(std::string_view name, std::string_view value) {
+  return db_->Query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    {std::string(name), std::string(value)})
+      .status();
+}
+
 Status Store::Begin() { return db_->Execute("BEGIN"); }
 Status Store::Commit() { return db_->Execute("COMMIT"); }
 Status Store::Rollback() { return db_->Execute("ROLLBACK"); }
@@ -262,7 +319,7 @@ StatusOr<PutResult> Store::PutVersion(const VersionInput& v) {
       auto rec, db_->Query("SELECT id, current_ts, status FROM records WHERE patient_id = $1 AND record_date = $2 AND "
                            "data_type = $3 AND order_number = $4 AND content_file = $5",
                            {v.key.patient_id, v.key.date, v.key.data_type, v.key.order_number, v.content_file}));
-  PutResult result{PutOutcome::kNewRecord, StatusOfFlag(v.flag), 0, true};
+  PutResult result{PutOutcome::kNewRecord, StatusOfFlag(v.flag), 0, 0, true};
   auto insert_version = [&](int64_t record_id) -> StatusOr<int64_t> {
     RENKEI_ASSIGN_OR_RETURN(
         auto rows, db_->Query("INSERT INTO versions (record_id, file_ts, department, condition_flag, path, "
@@ -289,8 +346,8 @@ StatusOr<PutResult> Store::PutVersion(const VersionInput& v) {
                                v.extended_type, std::string(RecordStatusName(StatusOfFlag(v.flag))), v.timestamp,
                                v.department, v.message_type, now}));
     result.record_id = rows.at(0).Int(0);
-    RENKEI_ASSIGN_OR_RETURN(int64_t version_id, insert_version(result.record_id));
-    RENKEI_RETURN_IF_ERROR(make_current(result.record_id, version_id));
+    RENKEI_ASSIGN_OR_RETURN(result.version_id, insert_version(result.record_id));
+    RENKEI_RETURN_IF_ERROR(make_current(result.record_id, result.version_id));
     return result;
   }
 
@@ -307,6 +364,7 @@ StatusOr<PutResult> Store::PutVersion(const VersionInput& v) {
   if (match == nullptr && !same.empty()) match = &same.front();
   if (match != nullptr) {
     const int64_t version_id = match->Int(0);
+    result.version_id = version_id;
     if (match->Text(1) == v.path && match->Int(2) == flag && match->Text(3) == v.raw) {
       result.outcome = PutOutcome::kUnchanged;
     } else {
@@ -320,17 +378,17 @@ StatusOr<PutResult> Store::PutVersion(const VersionInput& v) {
     }
     result.is_current = v.timestamp >= current_ts;
     if (result.is_current) RENKEI_RETURN_IF_ERROR(make_current(result.record_id, version_id));
-    else result.status = RecordStatusFromName(rec[0].Text(2));
+    else result.status = ParseRecordStatus(rec[0].Text(2));
     return result;
   }
-  RENKEI_ASSIGN_OR_RETURN(int64_t version_id, insert_version(result.record_id));
+  RENKEI_ASSIGN_OR_RETURN(result.version_id, insert_version(result.record_id));
   if (v.timestamp > current_ts) {
     result.outcome = PutOutcome::kNewerVersion;
-    RENKEI_RETURN_IF_ERROR(make_current(result.record_id, version_id));
+    RENKEI_RETURN_IF_ERROR(make_current(result.record_id, result.version_id));
   } else {
     result.outcome = PutOutcome::kOlderVersion;
     result.is_current = false;
-    result.status = RecordStatusFromName(rec[0].Text(2));
+    result.status = ParseRecordStatus(rec[0].Text(2));
   }
   return result;
 }
@@ -483,7 +541,7 @@ StatusOr<StoreCounts> Store::Counts() {
   for (const SqlRow& r : rows) {
     const int64_t n = r.Int(1);
     c.records += n;
-    const RecordStatus s = RecordStatusFromName(r.Text(0));
+    const RecordStatus s = ParseRecordStatus(r.Text(0));
     if (s == RecordStatus::kValid) c.valid = n;
     else if (s == RecordStatus::kSuperseded) c.superseded = n;
     else c.deleted = n;
@@ -496,6 +554,12 @@ StatusOr<StoreCounts> Store::Counts() {
   c.patients = rows.at(0).Int(1);
   c.demographics = rows.at(0).Int(2);
   c.quarantine_open = rows.at(0).Int(3);
+  RENKEI_ASSIGN_OR_RETURN(rows, db_->Query("SELECT (SELECT COUNT(*) FROM events), (SELECT COUNT(*) FROM entities), "
+                                           "(SELECT COUNT(*) FROM changes)",
+                                           {}));
+  c.events = rows.at(0).Int(0);
+  c.entities = rows.at(0).Int(1);
+  c.changes = rows.at(0).Int(2);
   return c;
 }
 

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "base/status.h"
+#include "fhir/event.h"
+#include "fhir/map.h"
 #include "ssmix2/defect.h"
 #include "ssmix2/path.h"
 #include "ssmix2/patient.h"
@@ -24,6 +26,7 @@ namespace renkei::store {
 // The state of a record, from the condition flag of its newest version.
 enum class RecordStatus { kValid, kSuperseded, kDeleted };
 std::string_view RecordStatusName(RecordStatus s);  // "valid" / "superseded" / "deleted"
+RecordStatus ParseRecordStatus(std::string_view name);  // the inverse; kValid for unknown names
 
 // One file to keep as a version of a record.
 struct VersionInput {
@@ -55,6 +58,7 @@ struct PutResult {
   PutOutcome outcome;
   RecordStatus status;  // the record's status after the put
   int64_t record_id;
+  int64_t version_id;
   bool is_current;      // the put version is the record's current one
 };
 
@@ -113,6 +117,63 @@ struct FileState {
   std::string outcome;  // "imported" or "quarantined"
 };
 
+// --- The clinical layer (seed 003): events, entities and the change feed ---
+
+// One chart line as stored: the event of a record's current version.
+struct EventRow {
+  int64_t record_id = 0;
+  int64_t version_id = 0;
+  std::string patient_id;
+  std::string data_type;
+  RecordStatus status = RecordStatus::kValid;
+  fhir::Event event;
+  std::string updated_at;
+};
+
+// Which events to list: a patient's, newest first, optionally filtered. Dates are
+// YYYYMMDD (inclusive). Only events of valid records unless include_inactive.
+struct EventQuery {
+  std::string patient_id;
+  std::vector<fhir::EventType> types;  // empty: every type
+  std::string from_date;
+  std::string to_date;
+  std::string department;              // department code or name; "" for all
+  bool include_inactive = false;       // also superseded and deleted records
+  int64_t limit = 100;
+  std::string cursor;                  // from the previous page's next_cursor; "" for the first page
+};
+
+struct EventPage {
+  std::vector<EventRow> events;
+  std::string next_cursor;  // "" when this is the last page
+};
+
+// An entity as served: the FHIR resource of a record version, with its record's lifecycle
+// applied (entered-in-error when deleted, tagged and pointing to its replacement when
+// superseded) and meta.versionId set.
+struct EntityRow {
+  std::string reference;  // "Observation/ID"
+  int64_t record_id = 0;
+  int64_t version_id = 0;
+  RecordStatus status = RecordStatus::kValid;
+  bool current = true;    // from the record's current version
+  nlohmann::json resource;
+};
+
+// What happened to a record or a patient, in the order it happened.
+enum class ChangeKind { kCreated, kUpdated, kSuperseded, kDeleted, kPatient };
+std::string_view ChangeKindName(ChangeKind k);  // "created", "updated", "superseded", "deleted", "patient"
+
+struct ChangeRow {
+  int64_t seq = 0;          // strictly increasing; the cursor of ChangesSince
+  ChangeKind kind = ChangeKind::kCreated;
+  std::string patient_id;
+  int64_t record_id = 0;    // 0 for patient changes
+  std::string data_type;
+  std::string event_type;   // "" when the record has no event (ADT-00)
+  std::string at;           // when the store recorded it (UTC)
+};
+
 struct StoreCounts {
   int64_t records = 0;
   int64_t valid = 0;
@@ -122,6 +183,9 @@ struct StoreCounts {
   int64_t patients = 0;        // patients with at least one record
   int64_t demographics = 0;    // patients with ADT-00 demographics
   int64_t quarantine_open = 0;
+  int64_t events = 0;          // chart lines (one per record with an event)
+  int64_t entities = 0;        // FHIR resources, all versions
+  int64_t changes = 0;         // entries in the change feed
 };
 
 class Store {
@@ -135,6 +199,11 @@ class Store {
 
   // The schema version after migrations.
   static int64_t SchemaVersion();
+
+  // Small named values of the repository (e.g. "facility_id", the facility it belongs to).
+  // GetSetting returns "" when unset.
+  StatusOr<std::string> GetSetting(std::string_view name);
+  Status PutSetting(std::string_view name, std::string_view value);
 
   Status Begin();
   Status Commit();
@@ -160,6 +229,33 @@ class Store {
   StatusOr<std::optional<QuarantineEntry>> GetQuarantine(int64_t id);
   // Marks the open entry of `path` resolved (no-op when none). Returns true when one was resolved.
   StatusOr<bool> ResolveQuarantine(std::string_view path, std::string_view resolution);
+
+  // Keeps what a put version maps to: its entities (that version's content) and, when it is
+  // the record's current version, the record's event line (replacing the previous one).
+  // Appends to the change feed what the put changed. Call after PutVersion, in the same
+  // transaction; does nothing for PutOutcome::kUnchanged.
+  Status PutMapping(const PutResult& put, const ssmix2::RecordKey& key, const fhir::Mapping& mapping);
+  // Appends a patient change (demographics updated) to the feed.
+  Status AppendPatientChange(std::string_view patient_id);
+
+  // A patient's events, newest first (ties by record, newest first), a page at a time.
+  // Errors: kInvalidArgument for a malformed cursor or date.
+  StatusOr<EventPage> ListEvents(const EventQuery& query);
+  // The entity "Type/ID": the record's current content, or with `version_id` that version's.
+  StatusOr<std::optional<EntityRow>> GetEntity(std::string_view reference, int64_t version_id = 0);
+  // Every entity of a patient's records as they are now (current versions, deleted and
+  // superseded records included, marked), in record order.
+  StatusOr<std::vector<EntityRow>> ListPatientEntities(std::string_view patient_id);
+  // Changes after `cursor` (0 for all), oldest first, at most `limit`.
+  StatusOr<std::vector<ChangeRow>> ChangesSince(int64_t cursor, int64_t limit);
+  // Record versions to map again (after an upgrade or a change of mapping rules): the current
+  // version of every record with id > after_record_id, in record order, at most `limit`.
+  struct CurrentVersion {
+    int64_t record_id;
+    int64_t version_id;
+    VersionInput version;  // key, timestamp, department, flag, path, message_type, raw, decoded
+  };
+  StatusOr<std::vector<CurrentVersion>> ListCurrentVersions(int64_t after_record_id, int64_t limit);
 
   StatusOr<std::optional<FileState>> GetFile(std::string_view path);
   Status PutFile(const FileState& f);

@@ -1,0 +1,40 @@
+// The one path by which a record version reaches the edge repository, whatever brought it
+// (an SS-MIX2 file, an MLLP message, an upload): the version is stored, mapped to its FHIR
+// entities and event line (fhir/map.h), and the change is appended to the feed; an ADT-00
+// updates the patient's demographics. Not thread-safe: one writer per store connection,
+// used inside the caller's transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "ssmix2/data_type.h"
+#include "ssmix2/patient.h"
+#include "store/store.h"
+
+namespace renkei::edge {
+
+class RecordWriter {
+ public:
+  RecordWriter(store::Store& store, std::string facility_id) : store_(store), facility_id_(std::move(facility_id)) {}
+
+  // Stores `v` (v.decoded holds the UTF-8 message; for extended storage, `document_type`
+  // describes the document and v.raw is its bytes). `demographics` are the ADT-00's.
+  StatusOr<store::PutResult> Put(const store::VersionInput& v, const ssmix2::ExtendedDataType* document_type,
+                                 const std::optional<ssmix2::Demographics>& demographics);
+
+  // What has been written so far.
+  int64_t resources() const { return resources_; }
+  int64_t events() const { return events_; }
+  const std::string& facility_id() const { return facility_id_; }
+
+ private:
+  store::Store& store_;
+  std::string facility_id_;
+  int64_t resources_ = 0;
+  int64_t events_ = 0;
+};
+
+}  // namespace renkei::edge
