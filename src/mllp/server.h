@@ -29,8 +29,9 @@
 // at-least-once). Stop() returns when every thread has exited.
 //
 // Logs (no message content, no patient data): mllp.listening, mllp.connection_opened (peer
-// address), mllp.connection_refused, mllp.frame_error (status with stream byte offsets),
-// mllp.handler_declined, mllp.handler_failed, mllp.connection_closed (reason, counts), mllp.stopped.
+// address), mllp.connection_refused, mllp.accept_failed, mllp.frame_error (status with stream
+// byte offsets), mllp.handler_declined, mllp.handler_failed, mllp.connection_closed (reason,
+// counts), mllp.stopped.
 //
 // Thread-safety: port() may be called from any thread; Stop() from any thread except the
 // Handler's (it waits for the Handler to return).
@@ -50,14 +51,17 @@
 namespace renkei::mllp {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";  // an IP address literal (IPv4 or IPv6); "0.0.0.0" for all
-  uint16_t port = 2575;            // 0: an ephemeral port, see MllpServer::port()
-  size_t max_frame_bytes = 16u << 20;
-  size_t max_connections = 32;
+  std::string host = "127.0.0.1";      // an IP address literal (IPv4 or IPv6); "0.0.0.0" for all
+  uint16_t port = 2575;                // the HL7 port; 0: an ephemeral one, see MllpServer::port()
+  size_t max_frame_bytes = 16u << 20;  // message bytes of one frame; larger ones get an AR
+  size_t max_connections = 32;         // open connections; more are closed on accept
+  // No frame begun for this long: the connection is closed (senders reconnect to send again).
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};
+  // A frame begun must have arrived in full this long after it began.
   std::chrono::milliseconds read_timeout{std::chrono::seconds(60)};
+  // An ACK must have been taken by the peer this long after its write began.
   std::chrono::milliseconds write_timeout{std::chrono::seconds(30)};
-  int io_threads = 1;
+  int io_threads = 1;                  // threads running network I/O (the Handler has its own)
 };
 
 // Given the bytes of one message as received (still in the sender's character set, e.g.
