@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libicu-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  python3-hl7                         # /usr/bin/mllp_send: the third-party MLLP client of the tests
 )
 
 missing=()
