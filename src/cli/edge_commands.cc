@@ -15,6 +15,8 @@
 #include "cli/edge_context.h"
 #include "config/config.h"
 #include "edge/importer.h"
+#include "edge/live_feed.h"
+#include "mllp/server.h"
 #include "hl7/charset.h"
 #include "log/log.h"
 #include "store/store.h"
@@ -356,6 +358,50 @@ int RunPatients(const GlobalOptions& g, const std::string& store_flag, int64_t l
   return 0;
 }
 
+// "HOST:PORT" (IPv6 as [ADDR]:PORT) → host and port.
+StatusOr<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return InvalidArgument(fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:2575)", text));
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port_text = text.substr(colon + 1);
+  int port = -1;
+  if (!port_text.empty() && port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos) {
+    port = std::stoi(port_text);
+  }
+  if (port < 0 || port > 65535) return InvalidArgument(fmt::format("'{}' is not a port (0-65535)", port_text));
+  return std::pair{host, static_cast<uint16_t>(port)};
+}
+
+int RunListen(const GlobalOptions& g, const std::string& store_flag, const std::string& listen_flag) {
+  auto ctx = Setup(g, store_flag);
+  if (!ctx.ok()) return Fail(ctx.status());
+  auto facility = ResolveFacility(*ctx, g.facility);
+  if (!facility.ok()) return Fail(facility.status());
+  if (Status s = edge::CheckFacility(*ctx->store, *facility); !s.ok()) return Fail(s);
+  auto address = SplitHostPort(listen_flag.empty() ? ctx->config.edge.mllp_listen : listen_flag);
+  if (!address.ok()) return Fail(address.status());
+  if (Status s = ctx->store->RequireDurableCommits(); !s.ok()) return Fail(s);
+  edge::LiveFeed feed(*ctx->store, ctx->logger,
+                      {*facility, ctx->config.edge.severity, ctx->config.edge.max_message_bytes});
+  mllp::ServerOptions options;
+  options.host = address->first;
+  options.port = address->second;
+  options.max_frame_bytes = ctx->config.edge.max_message_bytes;
+  InstallStopHandler();
+  auto server = mllp::MllpServer::Start(options, [&feed](std::string_view bytes) { return feed.Accept(bytes); },
+                                        ctx->logger);
+  if (!server.ok()) return Fail(server.status());
+  fmt::print("Listening for HL7 v2 over MLLP on {}:{} (Ctrl-C to stop)\n", options.host, (*server)->port());
+  std::fflush(stdout);
+  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (*server)->Stop();
+  fmt::print("Stopped: {} messages stored, {} quarantined\n", feed.stored(), feed.quarantined());
+  return 0;
+}
+
 int RunRecords(const GlobalOptions& g, const std::string& store_flag, const std::string& patient, bool as_json) {
   auto ctx = Setup(g, store_flag);
   if (!ctx.ok()) return Fail(ctx.status());
@@ -480,6 +526,17 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
     cmd->add_option("--offset", *offset, "skip this many")->check(CLI::NonNegativeNumber);
     cmd->add_flag("--json", *as_json, "print JSON");
     cmd->callback([=, &global] { *exit_code = RunPatients(global, *store, *limit, *offset, *as_json); });
+  }
+  {
+    auto listen = std::make_shared<std::string>();
+    CLI::App* cmd = edge->add_subcommand(
+        "listen",
+        "Receive HL7 v2 messages over MLLP (the live feed of an EMR): each is checked like an SS-MIX2\n"
+        "file, stored, and acknowledged AA only once committed; defective ones get AE/AR with the\n"
+        "reason and are quarantined. Runs until Ctrl-C.");
+    cmd->add_option("--listen", *listen, "HOST:PORT to listen on (default edge.mllp_listen, 127.0.0.1:2575; port 0: any)");
+    add_store(cmd);
+    cmd->callback([=, &global] { *exit_code = RunListen(global, *store, *listen); });
   }
   {
     auto patient = std::make_shared<std::string>();

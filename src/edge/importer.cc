@@ -36,10 +36,6 @@ StatusOr<std::string> ReadWhole(const std::string& path, size_t limit) {
   return out;
 }
 
-std::string ExtendedTypeFolder(const ssmix2::ExtendedDataType& t) {
-  return fmt::format("{}^{}^{}^{}^{}^{}", t.local_code, t.local_name, t.local_system, t.standard_code,
-                     t.standard_name, t.standard_system);
-}
 
 // Lists a file's defects in the summary, up to the configured number of files.
 void ListDefects(const std::string& relative, const std::vector<ssmix2::Defect>& defects, bool quarantined,
@@ -110,22 +106,7 @@ Status Importer::ProcessFile(const std::string& root, const std::string& relativ
     return Status::Ok();
   }
 
-  store::VersionInput v;
-  v.key = ins.path.key;
-  v.timestamp = ins.path.timestamp;
-  v.department = ins.path.department;
-  v.flag = ins.path.flag;
-  v.path = relative;
-  if (ins.path.extended) {
-    v.content_file = ins.path.content_file;
-    v.extended_type = ExtendedTypeFolder(ins.path.extended_type);
-    v.message_type = MimeTypeOf(ins.path.content_file);
-  } else {
-    v.message_type = ins.message_type;
-    v.decoded = std::move(ins.decoded);
-  }
-  v.raw = std::move(bytes);
-  v.warnings = ins.defects;  // all of warning severity here
+  store::VersionInput v = VersionOf(ins, relative, std::move(bytes));
   RecordWriter writer(store_, options.facility_id);
   RENKEI_ASSIGN_OR_RETURN(store::PutResult put,
                           writer.Put(v, ins.path.extended ? &ins.path.extended_type : nullptr, ins.demographics));

@@ -1,9 +1,41 @@
 #include "edge/record_writer.h"
 
+#include <fmt/format.h>
+
+#include "edge/importer.h"
 #include "fhir/map.h"
 #include "hl7/message.h"
 
 namespace renkei::edge {
+namespace {
+
+std::string ExtendedTypeFolder(const ssmix2::ExtendedDataType& t) {
+  return fmt::format("{}^{}^{}^{}^{}^{}", t.local_code, t.local_name, t.local_system, t.standard_code,
+                     t.standard_name, t.standard_system);
+}
+
+}  // namespace
+
+store::VersionInput VersionOf(ssmix2::Inspection& ins, const std::string& relative, std::string bytes) {
+  store::VersionInput v;
+  v.key = ins.path.key;
+  v.timestamp = ins.path.timestamp;
+  v.department = ins.path.department;
+  v.flag = ins.path.flag;
+  v.path = relative;
+  if (ins.path.extended) {
+    v.content_file = ins.path.content_file;
+    v.extended_type = ExtendedTypeFolder(ins.path.extended_type);
+    v.message_type = MimeTypeOf(ins.path.content_file);
+  } else {
+    v.message_type = ins.message_type;
+    v.decoded = std::move(ins.decoded);
+  }
+  v.raw = std::move(bytes);
+  v.warnings = ins.defects;  // the caller quarantines files with worse defects
+  return v;
+}
+
 
 StatusOr<store::PutResult> RecordWriter::Put(const store::VersionInput& v,
                                              const ssmix2::ExtendedDataType* document_type,

@@ -12,9 +12,14 @@
 #include "base/status.h"
 #include "ssmix2/data_type.h"
 #include "ssmix2/patient.h"
+#include "ssmix2/record.h"
 #include "store/store.h"
 
 namespace renkei::edge {
+
+// The version an inspected file (or message) becomes, kept under `relative`; its defects
+// become the version's warnings. Moves the decoded text out of `ins`.
+store::VersionInput VersionOf(ssmix2::Inspection& ins, const std::string& relative, std::string bytes);
 
 class RecordWriter {
  public:

@@ -307,6 +307,11 @@ Status Store::PutSetting(std::string_view name, std::string_view value) {
       .status();
 }
 
+Status Store::RequireDurableCommits() {
+  if (db_->dialect() == Dialect::kSqlite) return db_->Execute("PRAGMA synchronous=FULL");
+  return Status::Ok();
+}
+
 Status Store::Begin() { return db_->Execute("BEGIN"); }
 Status Store::Commit() { return db_->Execute("COMMIT"); }
 Status Store::Rollback() { return db_->Execute("ROLLBACK"); }

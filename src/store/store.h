@@ -205,6 +205,10 @@ class Store {
   StatusOr<std::string> GetSetting(std::string_view name);
   Status PutSetting(std::string_view name, std::string_view value);
 
+  // Makes every later Commit() durable before it returns (SQLite: synchronous=FULL; PostgreSQL
+  // commits are durable already). For feeds that acknowledge a message once it is stored.
+  Status RequireDurableCommits();
+
   Status Begin();
   Status Commit();
   Status Rollback();
