@@ -284,6 +284,15 @@ std::string_view EncounterStatus(const ssmix2::DataTypeInfo* info, std::string_v
   return "in-progress";
 }
 
+// The department of a visit: PV1-10's text, else the name of its code, else the name of the
+// file's department code; "" when none is known.
+std::string VisitDepartment(const Builder& b, const Segment& pv1) {
+  if (!pv1.Str(10, 2).empty()) return pv1.Str(10, 2);
+  std::string name(DepartmentName(pv1.Str(10)));
+  if (name.empty()) name = std::string(DepartmentName(b.ctx().department));
+  return name;
+}
+
 void MapEncounter(Builder& b) {
   const size_t pv1 = b.msg().FindSegment("PV1");
   const Segment evn = b.First("EVN");
@@ -310,12 +319,26 @@ void MapEncounter(Builder& b) {
   if (!period.empty()) r["period"] = period;
   const std::string visit = s.Str(19);
   if (!visit.empty()) r["identifier"] = json::array({{{"system", OrderIdSystem(b.ctx().facility_id) + ":visit"}, {"value", visit}}});
+  // PV1-3 names a ward, room and bed, unless its location type (PL-6) says it is a clinic
+  // (C) or a department (D): outpatient visits are placed by department, not by ward.
   std::string place;
-  const std::string ward = s.Str(3, 1), room = s.Str(3, 2), bed = s.Str(3, 3);
-  if (!ward.empty()) place += ward + "病棟";
-  if (!room.empty()) place += room + "号室";
-  if (!bed.empty()) place += bed + "床";
+  const std::string location_type = s.Str(3, 6);
+  if (location_type != "C" && location_type != "D") {
+    const std::string ward = s.Str(3, 1), room = s.Str(3, 2), bed = s.Str(3, 3);
+    if (!ward.empty()) place += ward + "病棟";
+    if (!room.empty()) place += room + "号室";
+    if (!bed.empty()) place += bed + "床";
+  }
   if (!place.empty()) r["location"] = json::array({{{"location", {{"display", place}}}}});
+  // PV1-10 (hospital service) is the department: JP Core's serviceType.
+  const std::string department = VisitDepartment(b, s);
+  if (!s.Str(10).empty()) {
+    json coding = {{"code", s.Str(10)}};
+    if (!department.empty()) coding["display"] = department;
+    if (!s.Str(10, 3).empty()) coding["system"] = CodeSystemUri(s.Str(10, 3), b.ctx().facility_id);
+    r["serviceType"] = {{"coding", json::array({coding})}};
+    if (!department.empty()) r["serviceType"]["text"] = department;
+  }
   json participants = json::array();
   for (int field : {7, 17}) {
     const std::string who = s.PersonName(field);
@@ -323,7 +346,8 @@ void MapEncounter(Builder& b) {
   }
   if (!participants.empty()) r["participant"] = std::move(participants);
   b.Practitioner(s.PersonName(7));
-  std::string item = place;
+  // The line says where: the ward, or for an outpatient visit the department.
+  std::string item = place.empty() && patient_class != "I" ? department : place;
   if (status == "planned") item = "予定 " + item;
   if (status == "cancelled") item = "取消 " + item;
   b.Item(item.empty() ? std::string(status == "cancelled" ? "取消" : "") : item);
