@@ -142,16 +142,6 @@ class Builder {
   bool abnormal_ = false;
 };
 
-// At most `max_chars` characters of UTF-8 text, cut at a character boundary, with "…" when cut.
-std::string Shorten(const std::string& text, size_t max_chars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
-    if (chars++ == max_chars) return text.substr(0, i) + "…";
-  }
-  return text;
-}
-
 void Put(json& obj, const char* key, json value) {
   if (!value.is_null()) obj[key] = std::move(value);
 }
@@ -741,7 +731,7 @@ void AddReport(Builder& b, size_t obr, size_t end, std::string_view obs_category
     for (int i = 1; i < result_items; ++i) b.Item("+");
   } else {
     std::string item = o.Text(4);
-    if (!conclusion.empty()) item += " " + Shorten(conclusion, 30);
+    if (!conclusion.empty()) item += " " + ShortenTitleText(conclusion, 30);
     b.Item(item);
   }
   b.Refer(b.Add(std::move(r)));
