@@ -13,11 +13,15 @@
 
 #include "cli/edge_chart_commands.h"
 #include "cli/edge_context.h"
+#include "cli/edge_upload_commands.h"
 #include "config/config.h"
 #include "edge/importer.h"
+#include "edge/upload.h"
 #include "hl7/charset.h"
 #include "log/log.h"
 #include "store/store.h"
+#include "text/cp932.h"
+#include "text/iso2022jp.h"
 
 namespace renkei::cli {
 namespace {
@@ -249,6 +253,25 @@ int RunQuarantineList(const GlobalOptions& g, const std::string& store_flag, boo
   return 0;
 }
 
+// The text of a quarantined item: an SS-MIX2 file's message decoded as its MSH-18 says; an
+// uploaded CSV row as UTF-8 or CP932; an uploaded FHIR entry as the JSON it is.
+StatusOr<std::string> QuarantinedText(const store::QuarantineEntry& q) {
+  if (!edge::IsUploadPath(q.path)) return hl7::DecodeMessageText(q.raw);
+  if (text::ValidateUtf8(q.raw).ok()) return q.raw;
+  return text::DecodeCp932(q.raw);
+}
+
+// Where a quarantined item came from: "/srv/ssmix2/999/..." for a file of a tree,
+// "/home/clinic/receipt.csv, line 7" for a row or entry of an upload.
+std::string QuarantinedSource(const store::QuarantineEntry& q) {
+  if (!edge::IsUploadPath(q.path)) return q.root + "/" + q.path;
+  const std::string rest = q.path.substr(std::string_view("upload/").size());
+  const size_t hash = rest.find('#');
+  std::string where = hash == std::string::npos ? "the whole file" : rest.substr(hash + 1);
+  if (const size_t eq = where.find('='); eq != std::string::npos) where[eq] = ' ';
+  return fmt::format("{}/{}, {}", q.root, rest.substr(0, hash), where);
+}
+
 int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int64_t id, bool as_json, bool raw) {
   auto ctx = Setup(g, store_flag);
   if (!ctx.ok()) return Fail(ctx.status());
@@ -260,7 +283,7 @@ int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int
     std::cout.write(q.raw.data(), static_cast<std::streamsize>(q.raw.size()));
     return 0;
   }
-  auto text = hl7::DecodeMessageText(q.raw);
+  auto text = QuarantinedText(q);
   if (as_json) {
     json j = QuarantineJson(q);
     if (text.ok()) j["text"] = *text;
@@ -268,14 +291,14 @@ int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  fmt::print("Quarantine entry {} ({})\n  file:       {}/{}\n  first seen: {}\n  last seen:  {}\n  bytes:      {}\n", q.id,
-             q.state == store::QuarantineState::kOpen ? "open" : "resolved", q.root, q.path, q.first_seen,
+  fmt::print("Quarantine entry {} ({})\n  file:       {}\n  first seen: {}\n  last seen:  {}\n  bytes:      {}\n", q.id,
+             q.state == store::QuarantineState::kOpen ? "open" : "resolved", QuarantinedSource(q), q.first_seen,
              q.last_seen, q.raw.size());
   if (q.state == store::QuarantineState::kResolved) fmt::print("  resolved:   {} ({})\n", q.resolved_at, q.resolution);
   fmt::print("Defects:\n");
   for (const auto& d : q.defects) fmt::print("  {}: {}\n", ssmix2::DefectKindName(d.kind), d.detail);
   if (text.ok()) {
-    fmt::print("Content (decoded, segments on separate lines):\n");
+    fmt::print("Content (decoded{}):\n", edge::IsUploadPath(q.path) ? "" : ", segments on separate lines");
     std::string t = *text;
     for (char& c : t) {
       if (c == '\r') c = '\n';
@@ -308,6 +331,14 @@ int RunQuarantineReplay(const GlobalOptions& g, const std::string& store_flag, s
   json out = json::array();
   int still = 0;
   for (int64_t id : ids) {
+    if (auto q = ctx->store->GetQuarantine(id); q.ok() && q->has_value() && edge::IsUploadPath((*q)->path)) {
+      ++still;
+      const std::string message = fmt::format("entry {} came from an upload ({}): fix the file and upload it again "
+                                              "with `renkei edge upload`", id, (*q)->path);
+      if (as_json) out.push_back({{"id", id}, {"error", message}});
+      else fmt::print("{:>5}  {}\n", id, message);
+      continue;
+    }
     auto r = importer.Replay(id, options);
     if (!r.ok()) {
       ++still;
@@ -491,6 +522,7 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
     cmd->callback([=, &global] { *exit_code = RunRecords(global, *store, *patient, *as_json); });
   }
   AddEdgeChartCommands(*edge, global, exit_code);
+  AddEdgeUploadCommand(*edge, global, exit_code);
 }
 
 }  // namespace renkei::cli
