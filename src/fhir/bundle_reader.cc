@@ -145,6 +145,13 @@ class Reader {
     if (const size_t at = full_url.rfind("/" + e.resource_type + "/"); at != std::string::npos && !full_url.starts_with("urn:")) {
       names_.emplace(full_url.substr(at + 1), i);
     }
+    // The store marks versions in meta and lifecycles in extension: they must have their FHIR shapes.
+    for (auto [key, object] : {std::pair{"meta", true}, std::pair{"extension", false}}) {
+      if (r.contains(key) && (object ? !r[key].is_object() : !r[key].is_array())) {
+        return Reject(i, DefectKind::kUploadSyntax, At(i, std::string("resource/") + key),
+                      fmt::format("{} must be {}", key, object ? "an object" : "an array"));
+      }
+    }
     const std::string method = entry.contains("request") ? Text(entry["request"], "method") : "";
     if (!method.empty() && method != "POST" && method != "PUT") {
       return Reject(i, DefectKind::kInvalidValue, At(i, "request/method"),

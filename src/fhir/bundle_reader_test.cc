@@ -182,7 +182,8 @@ TEST(BundleReaderTest, BadEntriesAreRejectedWithPointersTheRestIsRead) {
     {"fullUrl": "urn:uuid:e", "resource": {"resourceType": "Encounter", "subject": {"reference": "urn:uuid:p"}}},
     {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Encounter", "subject": {"reference": "urn:uuid:p"}}},
     {"resource": {"resourceType": "Observation", "id": "o1"}, "request": {"method": "DELETE", "url": "Observation/o1"}},
-    {"resource": {"resourceType": "Patient", "identifier": [{"value": "12/3"}]}}
+    {"resource": {"resourceType": "Patient", "identifier": [{"value": "12/3"}]}},
+    {"resource": {"resourceType": "Condition", "meta": "v1", "subject": {"reference": "urn:uuid:p"}}}
   ]})J", kFacility);
   ASSERT_TRUE(read.ok()) << read.status().ToString();
   auto says = [&](size_t i, EntryOutcome outcome, std::string_view pointer, std::string_view reason) {
@@ -207,6 +208,7 @@ TEST(BundleReaderTest, BadEntriesAreRejectedWithPointersTheRestIsRead) {
   says(12, EntryOutcome::kRejected, "/entry/12/fullUrl", "'urn:uuid:p' also names entry 0");
   says(13, EntryOutcome::kRejected, "/entry/13/request/method", "request method DELETE is not supported");
   says(14, EntryOutcome::kRejected, "/entry/14/resource/identifier/0/value", "found '/' at position 3");
+  says(15, EntryOutcome::kRejected, "/entry/15/resource/meta", "meta must be an object");
   EXPECT_EQ(Entry(*read, 4).defect, ssmix2::DefectKind::kUnresolvedReference);
   EXPECT_EQ(Entry(*read, 1).defect, ssmix2::DefectKind::kUploadSyntax);
   EXPECT_EQ(Entry(*read, 14).defect, ssmix2::DefectKind::kInvalidValue);
