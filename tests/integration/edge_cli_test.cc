@@ -14,43 +14,18 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "renkei_cli.h"
 #include "text/iso2022jp.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using renkei::testing::Result;
+using renkei::testing::RunJson;
+using renkei::testing::RunRenkei;
 
 const fs::path kSample = fs::path(RENKEI_SHARED_DATA_DIR) / "ssmix2-nho" / "sampleData";
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `renkei ARGS` with a working folder; captures stdout and stderr.
-Result RunRenkei(const fs::path& cwd, const std::string& args) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  std::string cmd = fmt::format("cd '{}' && '{}' {} > '{}' 2> '{}'", cwd.string(), RENKEI_BINARY, args,
-                                out.string(), err.string());
-  int status = std::system(cmd.c_str());
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-json RunJson(const fs::path& cwd, const std::string& args) {
-  Result r = RunRenkei(cwd, args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  auto j = json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.out;
-  return j;
-}
 
 class EdgeCliTest : public ::testing::Test {
  protected:
