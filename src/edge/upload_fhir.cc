@@ -3,17 +3,12 @@
 
 #include "edge/upload.h"
 #include "edge/upload_session.h"
+#include "fhir/json_text.h"
 
 namespace renkei::edge {
 namespace {
 
 using ssmix2::DefectKind;
-
-std::string Text(const nlohmann::json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Whether a quarantined entry's bytes were an earlier version of `e`: the same resource type
 // and the same name (fullUrl or Type/id) at the same place in the bundle.
@@ -21,7 +16,7 @@ bool SameEntry(std::string_view raw, const fhir::BundleEntry& e) {
   const auto j = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("resource")) return false;
   const nlohmann::json& r = j["resource"];
-  const std::string type = Text(r, "resourceType"), full_url = Text(j, "fullUrl"), id = Text(r, "id");
+  const std::string type = fhir::JsonText(r, "resourceType"), full_url = fhir::JsonText(j, "fullUrl"), id = fhir::JsonText(r, "id");
   const std::string source = !full_url.empty() ? full_url : id.empty() ? "" : type + "/" + id;
   return type == e.resource_type && source == e.source;
 }

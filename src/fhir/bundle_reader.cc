@@ -22,35 +22,26 @@ constexpr std::string_view kSupported[] = {
     "Patient",          "Encounter",   "Condition",        "AllergyIntolerance", "MedicationRequest",
     "MedicationAdministration", "Observation", "DiagnosticReport", "ServiceRequest",     "DocumentReference"};
 
-// The version timestamp of a resource that carries no time at all.
-constexpr std::string_view kUnknownTime = "19000101000000000";
-
 bool Supported(std::string_view type) { return std::find(std::begin(kSupported), std::end(kSupported), type) != std::end(kSupported); }
-
-std::string Text(const json& obj, std::string_view key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(std::string(key));
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The element that names a resource's patient.
 std::string_view SubjectField(std::string_view type) { return type == "AllergyIntolerance" ? "patient" : "subject"; }
 
 // What a contained copy of a resource is called in the reference to it.
 std::string DisplayOf(const json& r) {
-  if (std::string name = Text(r, "name"); !name.empty()) return name;  // Organization, Location
+  if (std::string name = JsonText(r, "name"); !name.empty()) return name;  // Organization, Location
   if (r.contains("name") && r["name"].is_array() && !r["name"].empty()) {
     const json& n = r["name"][0];
-    if (std::string t = Text(n, "text"); !t.empty()) return t;
+    if (std::string t = JsonText(n, "text"); !t.empty()) return t;
     std::string given = n.contains("given") && n["given"].is_array() && !n["given"].empty() && n["given"][0].is_string()
                             ? n["given"][0].get<std::string>() : "";
-    std::string family = Text(n, "family");
+    std::string family = JsonText(n, "family");
     return family.empty() || given.empty() ? family + given : family + " " + given;
   }
   if (r.contains("code") && r["code"].is_object()) {
-    if (std::string t = Text(r["code"], "text"); !t.empty()) return t;
+    if (std::string t = JsonText(r["code"], "text"); !t.empty()) return t;
     if (r["code"].contains("coding") && r["code"]["coding"].is_array() && !r["code"]["coding"].empty()) {
-      return Text(r["code"]["coding"][0], "display");
+      return JsonText(r["code"]["coding"][0], "display");
     }
   }
   return {};
@@ -61,7 +52,7 @@ std::string DisplayOf(const json& r) {
 void FlattenReferences(json& node) {
   if (node.is_object()) {
     if (auto it = node.find("reference"); it != node.end() && it->is_string()) {
-      if (Text(node, "display").empty()) node["display"] = it->get<std::string>();
+      if (JsonText(node, "display").empty()) node["display"] = it->get<std::string>();
       node.erase("reference");
     }
     for (auto& [k, v] : node.items()) FlattenReferences(v);
@@ -76,7 +67,7 @@ class Reader {
 
   BundleRead Read() {
     BundleRead out;
-    out.type = Text(bundle_, "type");
+    out.type = JsonText(bundle_, "type");
     static const json kNoEntries = json::array();
     const json& entries = bundle_.contains("entry") ? bundle_["entry"] : kNoEntries;
     for (size_t i = 0; i < entries.size(); ++i) entries_.push_back({&entries[i], nullptr, "", ""});
@@ -127,11 +118,11 @@ class Reader {
     if (!entry.contains("resource")) return Reject(i, DefectKind::kUploadSyntax, At(i, "resource"), "the entry has no resource");
     const json& r = entry["resource"];
     entries_[i].resource = &r;
-    e.resource_type = Text(r, "resourceType");
+    e.resource_type = JsonText(r, "resourceType");
     if (!r.is_object() || e.resource_type.empty()) {
       return Reject(i, DefectKind::kUploadSyntax, At(i, "resource/resourceType"), "the resource has no resourceType");
     }
-    const std::string full_url = Text(entry, "fullUrl"), id = Text(r, "id");
+    const std::string full_url = JsonText(entry, "fullUrl"), id = JsonText(r, "id");
     e.source = !full_url.empty() ? full_url : id.empty() ? "" : e.resource_type + "/" + id;
     for (const std::string& name : {full_url, id.empty() ? "" : e.resource_type + "/" + id}) {
       if (name.empty()) continue;
@@ -152,7 +143,7 @@ class Reader {
                       fmt::format("{} must be {}", key, object ? "an object" : "an array"));
       }
     }
-    const std::string method = entry.contains("request") ? Text(entry["request"], "method") : "";
+    const std::string method = entry.contains("request") ? JsonText(entry["request"], "method") : "";
     if (!method.empty() && method != "POST" && method != "PUT") {
       return Reject(i, DefectKind::kInvalidValue, At(i, "request/method"),
                     fmt::format("request method {} is not supported by uploads (send the resource, e.g. with status "
@@ -173,17 +164,17 @@ class Reader {
     std::optional<size_t> chosen;
     if (ids.is_array()) {
       for (size_t k = 0; k < ids.size() && !chosen; ++k) {
-        if (Text(ids[k], "system") == system && !Text(ids[k], "value").empty()) chosen = k;
+        if (JsonText(ids[k], "system") == system && !JsonText(ids[k], "value").empty()) chosen = k;
       }
       for (size_t k = 0; k < ids.size() && !chosen; ++k) {
-        if (!Text(ids[k], "value").empty()) chosen = k;
+        if (!JsonText(ids[k], "value").empty()) chosen = k;
       }
     }
     if (!chosen) {
       return Reject(i, DefectKind::kInvalidValue, At(i, "resource/identifier"),
                     "the Patient has no identifier with a value to take the local patient ID from");
     }
-    const std::string id = Text(ids[*chosen], "value");
+    const std::string id = JsonText(ids[*chosen], "value");
     if (Status s = ssmix2::CheckPatientId(id); !s.ok()) {
       return Reject(i, DefectKind::kInvalidValue, At(i, fmt::format("resource/identifier/{}/value", *chosen)), s.message());
     }
@@ -215,7 +206,7 @@ class Reader {
                     fmt::format("the resource has no {}: every resource must belong to a patient", field));
     }
     const json& subject = r[field];
-    if (const std::string ref = Text(subject, "reference"); !ref.empty()) {
+    if (const std::string ref = JsonText(subject, "reference"); !ref.empty()) {
       auto j = Target(ref);
       if (!j) {
         return Reject(i, DefectKind::kUnresolvedReference, At(i, where + "/reference"),
@@ -232,12 +223,12 @@ class Reader {
       entries_[i].patient_id = entries_[*j].patient_id;
       return;
     }
-    const std::string value = subject.contains("identifier") ? Text(subject["identifier"], "value") : "";
+    const std::string value = subject.contains("identifier") ? JsonText(subject["identifier"], "value") : "";
     if (value.empty()) {
       return Reject(i, DefectKind::kUnresolvedReference, At(i, where),
                     fmt::format("{} has neither a reference nor an identifier", field));
     }
-    if (Text(subject["identifier"], "system") != PatientIdSystem(facility_)) {
+    if (JsonText(subject["identifier"], "system") != PatientIdSystem(facility_)) {
       return Reject(i, DefectKind::kUnresolvedReference, At(i, where + "/identifier/system"),
                     fmt::format("the patient identifier is not in this facility's patient ID system {}",
                                 PatientIdSystem(facility_)));
@@ -261,16 +252,16 @@ class Reader {
       std::string seed = "content|" + r.dump(-1, ' ', false, json::error_handler_t::replace);
       const json& ids = r.contains("identifier") ? r["identifier"] : json();
       const json& first = ids.is_array() && !ids.empty() ? ids[0] : ids;
-      if (!Text(first, "value").empty()) seed = "identifier|" + Text(first, "system") + "|" + Text(first, "value");
-      else if (!Text(r, "id").empty()) seed = "id|" + Text(r, "id");
+      if (!JsonText(first, "value").empty()) seed = "identifier|" + JsonText(first, "system") + "|" + JsonText(first, "value");
+      else if (!JsonText(r, "id").empty()) seed = "id|" + JsonText(r, "id");
       e.key = {patient, clinical.empty() ? "-" : clinical.substr(0, 8), "FHIR-" + e.resource_type,
                ssmix2::DerivedOrderNumber(seed)};
       entries_[i].reference = e.resource_type + "/" + EntityId(e.key, 0);
     }
-    const auto updated = JapanTimeOf(Text(r.contains("meta") ? r["meta"] : json(), "lastUpdated"));
+    const auto updated = JapanTimeOf(JsonText(r.contains("meta") ? r["meta"] : json(), "lastUpdated"));
     if (updated) e.timestamp = *v2::SortKey(*updated) + "000";
     else if (!clinical.empty()) e.timestamp = clinical + "000";
-    else e.timestamp = kUnknownTime;
+    else e.timestamp = ssmix2::kUnknownTimestamp;
     e.raw_resource = r.dump(-1, ' ', false, json::error_handler_t::replace);
     const std::string identity = fmt::format("{}|{}|{}|{}|{}", e.key.patient_id, e.key.date, e.key.data_type,
                                              e.key.order_number, e.timestamp);
@@ -309,7 +300,7 @@ class Reader {
         w.contained_from.push_back(*j);
       }
       ref["reference"] = "#" + id;
-      if (Text(ref, "display").empty()) {
+      if (JsonText(ref, "display").empty()) {
         if (std::string display = DisplayOf(*entries_[*j].resource); !display.empty()) ref["display"] = display;
       }
       return;
@@ -324,7 +315,7 @@ class Reader {
     // Outside the bundle, or a rejected entry: what the reference said stays, as text.
     w.notes.push_back(fmt::format("{}: '{}' is {}; kept as display text", pointer, reference,
                                   j ? fmt::format("entry {}, which was rejected", *j) : "not in the bundle"));
-    if (Text(ref, "display").empty()) ref["display"] = reference;
+    if (JsonText(ref, "display").empty()) ref["display"] = reference;
     ref.erase("reference");
   }
 
@@ -355,7 +346,7 @@ class Reader {
     if (e.resource_type == "Patient") {
       json& ids = r["identifier"];
       const std::string system = PatientIdSystem(facility_);
-      const bool has = std::any_of(ids.begin(), ids.end(), [&](const json& x) { return Text(x, "system") == system; });
+      const bool has = std::any_of(ids.begin(), ids.end(), [&](const json& x) { return JsonText(x, "system") == system; });
       if (!has) ids.insert(ids.begin(), json{{"system", system}, {"value", patient}});
       e.demographics = PatientDemographics(r, patient);
     } else {
@@ -386,12 +377,12 @@ class Reader {
 StatusOr<BundleRead> ReadBundle(std::string_view text, std::string_view facility_id, const BundleLimits& limits) {
   RENKEI_ASSIGN_OR_RETURN(json bundle, ParseJsonText(text, limits.max_depth));
   if (!bundle.is_object()) return InvalidArgument("not a FHIR Bundle: the JSON is not an object");
-  const std::string type = Text(bundle, "resourceType");
+  const std::string type = JsonText(bundle, "resourceType");
   if (type != "Bundle") {
     return InvalidArgument(fmt::format("not a FHIR Bundle: /resourceType is '{}'",
                                        bundle.contains("resourceType") ? bundle["resourceType"].dump() : "absent"));
   }
-  const std::string bundle_type = Text(bundle, "type");
+  const std::string bundle_type = JsonText(bundle, "type");
   if (bundle_type != "transaction" && bundle_type != "batch" && bundle_type != "collection") {
     return InvalidArgument(fmt::format("/type is '{}'; an upload is a transaction, batch or collection Bundle",
                                        bundle_type.empty() ? "absent" : bundle_type));

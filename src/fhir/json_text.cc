@@ -84,6 +84,12 @@ StatusOr<json> ParseJsonText(std::string_view text, size_t max_depth) {
   return value;
 }
 
+std::string JsonText(const json& obj, std::string_view key) {
+  if (!obj.is_object()) return {};
+  const auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string PointerToken(std::string_view key) {
   std::string out;
   for (char c : key) {

@@ -17,6 +17,10 @@ namespace renkei::fhir {
 // column C" (counted before parsing: objects and arrays inside strings do not count).
 StatusOr<nlohmann::json> ParseJsonText(std::string_view text, size_t max_depth);
 
+// The string member `key` of `obj`; "" when `obj` is not an object or the member is absent or
+// not a string. For reading untrusted JSON without exceptions.
+std::string JsonText(const nlohmann::json& obj, std::string_view key);
+
 // A JSON pointer (RFC 6901) token: '~' → "~0", '/' → "~1".
 std::string PointerToken(std::string_view key);
 

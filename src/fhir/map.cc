@@ -10,6 +10,7 @@
 #include "fhir/bundle.h"
 #include "fhir/coding.h"
 #include "fhir/v2.h"
+#include "ssmix2/record_key.h"
 
 namespace renkei::fhir {
 namespace {
@@ -44,9 +45,7 @@ std::string SafeId(std::string_view s) {
   std::string out;
   for (char c : s) out += SafeIdChar(c) ? c : '-';
   if (out.size() <= 64) return out;
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across platforms and runs
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return fmt::format("{}.{:016x}", out.substr(0, 47), h);
+  return fmt::format("{}.{:016x}", out.substr(0, 47), ssmix2::StableHash(s));
 }
 
 // Builds the resources and the event of one record.

@@ -2,22 +2,20 @@
 
 #include <string>
 
+#include "fhir/json_text.h"
+
 namespace renkei::fhir {
 namespace {
 
 using nlohmann::json;
 
-std::string Text(const json& obj, const char* key) {
-  if (!obj.is_object()) return {};
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // The representation of a HumanName: "IDE" (kanji), "SYL" (kana), or "".
 std::string Representation(const json& name) {
   if (!name.is_object() || !name.contains("extension") || !name["extension"].is_array()) return {};
   for (const json& e : name["extension"]) {
-    if (Text(e, "url") == "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation") return Text(e, "valueCode");
+    if (JsonText(e, "url") == "http://hl7.org/fhir/StructureDefinition/iso21090-EN-representation") {
+      return JsonText(e, "valueCode");
+    }
   }
   return {};
 }
@@ -38,27 +36,27 @@ ssmix2::Demographics PatientDemographics(const json& p, std::string_view local_i
     for (const json& n : p["name"]) {
       const std::string rep = Representation(n);
       if (rep == "SYL") {
-        d.kana_family = Text(n, "family");
+        d.kana_family = JsonText(n, "family");
         d.kana_given = Given(n);
       } else if (!kanji && (rep == "IDE" || rep.empty())) {
-        d.kanji_family = Text(n, "family");
+        d.kanji_family = JsonText(n, "family");
         d.kanji_given = Given(n);
         kanji = rep == "IDE";
       }
     }
   }
-  const std::string birth = Text(p, "birthDate");
+  const std::string birth = JsonText(p, "birthDate");
   for (char c : birth) {
     if (c != '-') d.birth_date += c;
   }
-  const std::string gender = Text(p, "gender");
+  const std::string gender = JsonText(p, "gender");
   d.sex = gender == "male" ? "M" : gender == "female" ? "F" : gender == "other" ? "O" : gender == "unknown" ? "U" : "";
   if (p.contains("address") && p["address"].is_array() && !p["address"].empty()) {
     const json& a = p["address"][0];
-    d.postal_code = Text(a, "postalCode");
-    d.address = Text(a, "text");
+    d.postal_code = JsonText(a, "postalCode");
+    d.address = JsonText(a, "text");
     if (d.address.empty()) {
-      d.address = Text(a, "state") + Text(a, "city");
+      d.address = JsonText(a, "state") + JsonText(a, "city");
       if (a.is_object() && a.contains("line") && a["line"].is_array()) {
         for (const json& l : a["line"]) {
           if (l.is_string()) d.address += l.get<std::string>();
@@ -68,7 +66,7 @@ ssmix2::Demographics PatientDemographics(const json& p, std::string_view local_i
   }
   if (p.contains("telecom") && p["telecom"].is_array()) {
     for (const json& t : p["telecom"]) {
-      if (Text(t, "system") == "phone" && d.phone.empty()) d.phone = Text(t, "value");
+      if (JsonText(t, "system") == "phone" && d.phone.empty()) d.phone = JsonText(t, "value");
     }
   }
   return d;

@@ -53,16 +53,13 @@ hl7::SegmentData Msh(const ReceiptRecord& rec, std::string_view type) {
 
 hl7::SegmentData PidOnly(const Row& r) { return Seg("PID", {{1, "0001"}, {3, E(r.patient_id) + "^^^^PI"}}); }
 
-// The version timestamp of a record whose rows give no time at all (an undated patient row).
-constexpr std::string_view kUnknownTime = "19000101000000000";
-
 // The version timestamp: the latest updated_at of the rows, else the first row's date and time.
 std::string Timestamp(const std::vector<const Row*>& rows) {
   std::string latest;
   for (const Row* r : rows) latest = std::max(latest, r->updated_at);
   if (!latest.empty()) return latest;
   const Row& r = *rows.front();
-  if (r.date.empty()) return std::string(kUnknownTime);
+  if (r.date.empty()) return std::string(ssmix2::kUnknownTimestamp);
   return r.date + (r.time.empty() ? "000000" : r.time) + "000";
 }
 

@@ -1,7 +1,5 @@
 #include "ssmix2/record_key.h"
 
-#include <cstdint>
-
 #include <fmt/format.h>
 
 namespace renkei::ssmix2 {
@@ -42,10 +40,14 @@ StatusOr<std::string> NormalizeOrderNumber(std::string_view n) {
   return std::string(15 - n.size(), '0') + std::string(n);
 }
 
-std::string DerivedOrderNumber(std::string_view seed) {
+uint64_t StableHash(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;
-  for (char c : seed) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return fmt::format("{:015d}", h % 1'000'000'000'000'000ull);
+  for (char c : bytes) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return h;
+}
+
+std::string DerivedOrderNumber(std::string_view seed) {
+  return fmt::format("{:015d}", StableHash(seed) % 1'000'000'000'000'000ull);
 }
 
 }  // namespace renkei::ssmix2
