@@ -426,7 +426,9 @@ int RunRecords(const GlobalOptions& g, const std::string& store_flag, const std:
 
 void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* edge = app.add_subcommand(
-      "edge", "The gateway at a disclosing facility: keeps its SS-MIX2 records as a repository");
+      "edge",
+      "The gateway at a disclosing facility: keeps its records (SS-MIX2 trees, receipt-computer CSV and FHIR\n"
+      "uploads) as a repository");
   edge->require_subcommand(1);
   // Options owned by the subcommand callbacks; static lifetime is not needed because
   // CLI11 keeps the App (and these shared_ptrs captured by the callbacks) alive in main.
@@ -471,7 +473,8 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
   }
   {
     CLI::App* q = edge->add_subcommand(
-        "quarantine", "Files that could not be imported: list them, inspect one, replay after a fix");
+        "quarantine",
+        "Files (and uploaded rows or entries) that could not be imported: list them, inspect one, replay after a fix");
     q->require_subcommand(1);
     auto all = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);

@@ -123,11 +123,10 @@ void PrintReport(const edge::UploadReport& r) {
   else fmt::print("FHIR Bundle {} ({}): {} entries\n", r.file, r.bundle_type, r.items.size());
   for (const auto& i : r.items) {
     const std::string where = i.entry >= 0 ? fmt::format("entry {}", i.entry) : Lines(i.lines);
-    const std::string what = i.entry >= 0 ? i.resource_type : i.key.data_type;
     if (i.outcome == edge::UploadOutcome::kQuarantined) {
       fmt::print("  {:<14} QUARANTINED  {} (quarantine {}): {}\n", where, i.defect, i.quarantine_id, i.reason);
     } else if (i.outcome == edge::UploadOutcome::kSkipped) {
-      fmt::print("  {:<14} skipped      {}: {}\n", where, what, i.reason);
+      fmt::print("  {:<14} skipped      {}\n", where, i.reason);
     } else {
       fmt::print("  {:<14} {:<12} {:<24} patient {}  {}  record {}\n", where, edge::UploadOutcomeName(i.outcome),
                  i.key.data_type, i.key.patient_id, i.key.date, i.record_id);
@@ -186,7 +185,8 @@ void AddEdgeUploadCommand(CLI::App& edge, const GlobalOptions& global, int* exit
   cmd->add_option("--csv", a->csv, "a receipt-computer CSV file (UTF-8 or Shift_JIS/CP932)");
   cmd->add_option("--fhir", a->fhir, "a FHIR R4 Bundle in JSON");
   cmd->add_option("--encoding", a->encoding, "CSV encoding: auto (default), utf-8 or cp932 (shift_jis)");
-  cmd->add_option("--max-bytes", a->max_bytes, "refuse files larger than this (default 64 MiB)")->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
+  cmd->add_option("--max-bytes", a->max_bytes, "refuse files larger than this (default 64 MiB)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
   cmd->add_option("--store", a->store, "the repository (overrides edge.store)");
   cmd->add_flag("--json", a->as_json, "print JSON: a summary with every row (CSV), a batch/transaction-response Bundle (FHIR)");
   cmd->callback([=, &global] { *exit_code = RunUpload(global, *a); });

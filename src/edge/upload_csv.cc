@@ -130,7 +130,8 @@ StatusOr<UploadReport> Uploader::UploadCsv(const UploadOptions& options, std::st
   if (records.empty()) return session.RejectFile(DefectKind::kUploadSyntax, "the file has no header row", bytes);
   auto header = receipt::Header::Read(records[0]);
   if (!header.ok()) {
-    const DefectKind kind = records[0].problem == receipt::CsvProblem::kEncoding ? DefectKind::kEncoding : DefectKind::kUploadSyntax;
+    const DefectKind kind =
+        records[0].problem == receipt::CsvProblem::kEncoding ? DefectKind::kEncoding : DefectKind::kUploadSyntax;
     return session.RejectFile(kind, header.status().message(), bytes);
   }
   Status s = session.FileReadable();

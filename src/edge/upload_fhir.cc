@@ -16,7 +16,8 @@ bool SameEntry(std::string_view raw, const fhir::BundleEntry& e) {
   const auto j = nlohmann::json::parse(raw, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("resource")) return false;
   const nlohmann::json& r = j["resource"];
-  const std::string type = fhir::JsonText(r, "resourceType"), full_url = fhir::JsonText(j, "fullUrl"), id = fhir::JsonText(r, "id");
+  const std::string type = fhir::JsonText(r, "resourceType");
+  const std::string full_url = fhir::JsonText(j, "fullUrl"), id = fhir::JsonText(r, "id");
   const std::string source = !full_url.empty() ? full_url : id.empty() ? "" : type + "/" + id;
   return type == e.resource_type && source == e.source;
 }

@@ -22,7 +22,9 @@ constexpr std::string_view kSupported[] = {
     "Patient",          "Encounter",   "Condition",        "AllergyIntolerance", "MedicationRequest",
     "MedicationAdministration", "Observation", "DiagnosticReport", "ServiceRequest",     "DocumentReference"};
 
-bool Supported(std::string_view type) { return std::find(std::begin(kSupported), std::end(kSupported), type) != std::end(kSupported); }
+bool Supported(std::string_view type) {
+  return std::find(std::begin(kSupported), std::end(kSupported), type) != std::end(kSupported);
+}
 
 // The element that names a resource's patient.
 std::string_view SubjectField(std::string_view type) { return type == "AllergyIntolerance" ? "patient" : "subject"; }
@@ -321,7 +323,9 @@ class Reader {
 
   void Walk(json& node, const std::string& pointer, Rewrite& w) {
     if (node.is_object()) {
-      if (auto it = node.find("reference"); it != node.end() && it->is_string()) RewriteReference(node, pointer + "/reference", w);
+      if (auto it = node.find("reference"); it != node.end() && it->is_string()) {
+        RewriteReference(node, pointer + "/reference", w);
+      }
       for (auto& [k, v] : node.items()) Walk(v, pointer + "/" + PointerToken(k), w);
     } else if (node.is_array()) {
       for (size_t k = 0; k < node.size(); ++k) Walk(node[k], fmt::format("{}/{}", pointer, k), w);

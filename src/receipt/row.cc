@@ -213,7 +213,8 @@ class RowReader {
     std::transform(system.begin(), system.end(), system.begin(), [](unsigned char c) { return std::toupper(c); });
     const bool diagnosis = row->kind == RowKind::kDiagnosis;
     const std::vector<std::string_view> allowed =
-        diagnosis ? std::vector<std::string_view>{"MEDIS", "ICD10"} : std::vector<std::string_view>{"HOT9", "HOT7", "HOT13", "YJ"};
+        diagnosis ? std::vector<std::string_view>{"MEDIS", "ICD10"}
+                  : std::vector<std::string_view>{"HOT9", "HOT7", "HOT13", "YJ"};
     if (!row->code.empty() && (row->kind == RowKind::kDiagnosis || row->kind == RowKind::kPrescription)) {
       if (system.empty()) {
         return Error(Column::kCodeSystem, fmt::format("is empty; say which code system the code is from: {}",
