@@ -13,5 +13,5 @@ scripts/build.sh
 echo "== fuzzing (${RENKEI_FUZZ_SECONDS:-30} s per target)"
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DRENKEI_FUZZ=ON \
   -DRENKEI_FUZZ_SECONDS="${RENKEI_FUZZ_SECONDS:-30}" > /dev/null
-cmake --build build-fuzz --target hl7_fuzz iso2022jp_fuzz mllp_frame_fuzz
+cmake --build build-fuzz --target hl7_fuzz iso2022jp_fuzz mllp_frame_fuzz receipt_fuzz fhir_bundle_fuzz
 (cd build-fuzz && ctest --output-on-failure -j2)

@@ -13,13 +13,17 @@
 
 #include "cli/edge_chart_commands.h"
 #include "cli/edge_context.h"
+#include "cli/edge_upload_commands.h"
 #include "config/config.h"
 #include "edge/importer.h"
 #include "edge/live_feed.h"
 #include "mllp/server.h"
+#include "edge/upload.h"
 #include "hl7/charset.h"
 #include "log/log.h"
 #include "store/store.h"
+#include "text/cp932.h"
+#include "text/iso2022jp.h"
 
 namespace renkei::cli {
 namespace {
@@ -251,6 +255,25 @@ int RunQuarantineList(const GlobalOptions& g, const std::string& store_flag, boo
   return 0;
 }
 
+// The text of a quarantined item: an SS-MIX2 file's message decoded as its MSH-18 says; an
+// uploaded CSV row as UTF-8 or CP932; an uploaded FHIR entry as the JSON it is.
+StatusOr<std::string> QuarantinedText(const store::QuarantineEntry& q) {
+  if (!edge::IsUploadPath(q.path)) return hl7::DecodeMessageText(q.raw);
+  if (text::ValidateUtf8(q.raw).ok()) return q.raw;
+  return text::DecodeCp932(q.raw);
+}
+
+// Where a quarantined item came from: "/srv/ssmix2/999/..." for a file of a tree,
+// "/home/clinic/receipt.csv, line 7" for a row or entry of an upload.
+std::string QuarantinedSource(const store::QuarantineEntry& q) {
+  if (!edge::IsUploadPath(q.path)) return q.root + "/" + q.path;
+  const std::string rest = q.path.substr(std::string_view("upload/").size());
+  const size_t hash = rest.find('#');
+  std::string where = hash == std::string::npos ? "the whole file" : rest.substr(hash + 1);
+  if (const size_t eq = where.find('='); eq != std::string::npos) where[eq] = ' ';
+  return fmt::format("{}/{}, {}", q.root, rest.substr(0, hash), where);
+}
+
 int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int64_t id, bool as_json, bool raw) {
   auto ctx = Setup(g, store_flag);
   if (!ctx.ok()) return Fail(ctx.status());
@@ -262,7 +285,7 @@ int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int
     std::cout.write(q.raw.data(), static_cast<std::streamsize>(q.raw.size()));
     return 0;
   }
-  auto text = hl7::DecodeMessageText(q.raw);
+  auto text = QuarantinedText(q);
   if (as_json) {
     json j = QuarantineJson(q);
     if (text.ok()) j["text"] = *text;
@@ -270,14 +293,14 @@ int RunQuarantineShow(const GlobalOptions& g, const std::string& store_flag, int
     std::cout << j.dump(2) << "\n";
     return 0;
   }
-  fmt::print("Quarantine entry {} ({})\n  file:       {}/{}\n  first seen: {}\n  last seen:  {}\n  bytes:      {}\n", q.id,
-             q.state == store::QuarantineState::kOpen ? "open" : "resolved", q.root, q.path, q.first_seen,
+  fmt::print("Quarantine entry {} ({})\n  file:       {}\n  first seen: {}\n  last seen:  {}\n  bytes:      {}\n", q.id,
+             q.state == store::QuarantineState::kOpen ? "open" : "resolved", QuarantinedSource(q), q.first_seen,
              q.last_seen, q.raw.size());
   if (q.state == store::QuarantineState::kResolved) fmt::print("  resolved:   {} ({})\n", q.resolved_at, q.resolution);
   fmt::print("Defects:\n");
   for (const auto& d : q.defects) fmt::print("  {}: {}\n", ssmix2::DefectKindName(d.kind), d.detail);
   if (text.ok()) {
-    fmt::print("Content (decoded, segments on separate lines):\n");
+    fmt::print("Content (decoded{}):\n", edge::IsUploadPath(q.path) ? "" : ", segments on separate lines");
     std::string t = *text;
     for (char& c : t) {
       if (c == '\r') c = '\n';
@@ -310,6 +333,14 @@ int RunQuarantineReplay(const GlobalOptions& g, const std::string& store_flag, s
   json out = json::array();
   int still = 0;
   for (int64_t id : ids) {
+    if (auto q = ctx->store->GetQuarantine(id); q.ok() && q->has_value() && edge::IsUploadPath((*q)->path)) {
+      ++still;
+      const std::string message = fmt::format("entry {} came from an upload ({}): fix the file and upload it again "
+                                              "with `renkei edge upload`", id, (*q)->path);
+      if (as_json) out.push_back({{"id", id}, {"error", message}});
+      else fmt::print("{:>5}  {}\n", id, message);
+      continue;
+    }
     auto r = importer.Replay(id, options);
     if (!r.ok()) {
       ++still;
@@ -441,7 +472,9 @@ int RunRecords(const GlobalOptions& g, const std::string& store_flag, const std:
 
 void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) {
   CLI::App* edge = app.add_subcommand(
-      "edge", "The gateway at a disclosing facility: keeps its SS-MIX2 records as a repository");
+      "edge",
+      "The gateway at a disclosing facility: keeps its records (SS-MIX2 trees, receipt-computer CSV and FHIR\n"
+      "uploads) as a repository");
   edge->require_subcommand(1);
   // Options owned by the subcommand callbacks; static lifetime is not needed because
   // CLI11 keeps the App (and these shared_ptrs captured by the callbacks) alive in main.
@@ -486,7 +519,8 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
   }
   {
     CLI::App* q = edge->add_subcommand(
-        "quarantine", "Files that could not be imported: list them, inspect one, replay after a fix");
+        "quarantine",
+        "Files (and uploaded rows or entries) that could not be imported: list them, inspect one, replay after a fix");
     q->require_subcommand(1);
     auto all = std::make_shared<bool>(false);
     auto as_json = std::make_shared<bool>(false);
@@ -548,6 +582,7 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
     cmd->callback([=, &global] { *exit_code = RunRecords(global, *store, *patient, *as_json); });
   }
   AddEdgeChartCommands(*edge, global, exit_code);
+  AddEdgeUploadCommand(*edge, global, exit_code);
 }
 
 }  // namespace renkei::cli

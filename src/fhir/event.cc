@@ -43,4 +43,13 @@ std::optional<EventType> EventTypeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+std::string ShortenTitleText(const std::string& text, size_t max_chars) {
+  size_t chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
+    if (chars++ == max_chars) return text.substr(0, i) + "…";
+  }
+  return text;
+}
+
 }  // namespace renkei::fhir

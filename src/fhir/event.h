@@ -62,4 +62,8 @@ struct Event {
   std::vector<std::string> entity_refs;  // "MedicationRequest/9999013.20110701.OMP-01.000000011000185.1"
 };
 
+// At most `max_chars` characters of UTF-8 text, cut at a character boundary, with "…" when
+// cut: a long finding or note shortened for a title.
+std::string ShortenTitleText(const std::string& text, size_t max_chars);
+
 }  // namespace renkei::fhir

@@ -10,6 +10,7 @@
 #include "fhir/bundle.h"
 #include "fhir/coding.h"
 #include "fhir/v2.h"
+#include "ssmix2/record_key.h"
 
 namespace renkei::fhir {
 namespace {
@@ -44,9 +45,7 @@ std::string SafeId(std::string_view s) {
   std::string out;
   for (char c : s) out += SafeIdChar(c) ? c : '-';
   if (out.size() <= 64) return out;
-  uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across platforms and runs
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-  return fmt::format("{}.{:016x}", out.substr(0, 47), h);
+  return fmt::format("{}.{:016x}", out.substr(0, 47), ssmix2::StableHash(s));
 }
 
 // Builds the resources and the event of one record.
@@ -141,16 +140,6 @@ class Builder {
   std::string time_;  // raw HL7 TS chosen for the event
   bool abnormal_ = false;
 };
-
-// At most `max_chars` characters of UTF-8 text, cut at a character boundary, with "…" when cut.
-std::string Shorten(const std::string& text, size_t max_chars) {
-  size_t chars = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation byte
-    if (chars++ == max_chars) return text.substr(0, i) + "…";
-  }
-  return text;
-}
 
 void Put(json& obj, const char* key, json value) {
   if (!value.is_null()) obj[key] = std::move(value);
@@ -284,6 +273,15 @@ std::string_view EncounterStatus(const ssmix2::DataTypeInfo* info, std::string_v
   return "in-progress";
 }
 
+// The department of a visit: PV1-10's text, else the name of its code, else the name of the
+// file's department code; "" when none is known.
+std::string VisitDepartment(const Builder& b, const Segment& pv1) {
+  if (!pv1.Str(10, 2).empty()) return pv1.Str(10, 2);
+  std::string name(DepartmentName(pv1.Str(10)));
+  if (name.empty()) name = std::string(DepartmentName(b.ctx().department));
+  return name;
+}
+
 void MapEncounter(Builder& b) {
   const size_t pv1 = b.msg().FindSegment("PV1");
   const Segment evn = b.First("EVN");
@@ -310,12 +308,26 @@ void MapEncounter(Builder& b) {
   if (!period.empty()) r["period"] = period;
   const std::string visit = s.Str(19);
   if (!visit.empty()) r["identifier"] = json::array({{{"system", OrderIdSystem(b.ctx().facility_id) + ":visit"}, {"value", visit}}});
+  // PV1-3 names a ward, room and bed, unless its location type (PL-6) says it is a clinic
+  // (C) or a department (D): outpatient visits are placed by department, not by ward.
   std::string place;
-  const std::string ward = s.Str(3, 1), room = s.Str(3, 2), bed = s.Str(3, 3);
-  if (!ward.empty()) place += ward + "病棟";
-  if (!room.empty()) place += room + "号室";
-  if (!bed.empty()) place += bed + "床";
+  const std::string location_type = s.Str(3, 6);
+  if (location_type != "C" && location_type != "D") {
+    const std::string ward = s.Str(3, 1), room = s.Str(3, 2), bed = s.Str(3, 3);
+    if (!ward.empty()) place += ward + "病棟";
+    if (!room.empty()) place += room + "号室";
+    if (!bed.empty()) place += bed + "床";
+  }
   if (!place.empty()) r["location"] = json::array({{{"location", {{"display", place}}}}});
+  // PV1-10 (hospital service) is the department: JP Core's serviceType.
+  const std::string department = VisitDepartment(b, s);
+  if (!s.Str(10).empty()) {
+    json coding = {{"code", s.Str(10)}};
+    if (!department.empty()) coding["display"] = department;
+    if (!s.Str(10, 3).empty()) coding["system"] = CodeSystemUri(s.Str(10, 3), b.ctx().facility_id);
+    r["serviceType"] = {{"coding", json::array({coding})}};
+    if (!department.empty()) r["serviceType"]["text"] = department;
+  }
   json participants = json::array();
   for (int field : {7, 17}) {
     const std::string who = s.PersonName(field);
@@ -323,7 +335,8 @@ void MapEncounter(Builder& b) {
   }
   if (!participants.empty()) r["participant"] = std::move(participants);
   b.Practitioner(s.PersonName(7));
-  std::string item = place;
+  // The line says where: the ward, or for an outpatient visit the department.
+  std::string item = place.empty() && patient_class != "I" ? department : place;
   if (status == "planned") item = "予定 " + item;
   if (status == "cancelled") item = "取消 " + item;
   b.Item(item.empty() ? std::string(status == "cancelled" ? "取消" : "") : item);
@@ -717,7 +730,7 @@ void AddReport(Builder& b, size_t obr, size_t end, std::string_view obs_category
     for (int i = 1; i < result_items; ++i) b.Item("+");
   } else {
     std::string item = o.Text(4);
-    if (!conclusion.empty()) item += " " + Shorten(conclusion, 30);
+    if (!conclusion.empty()) item += " " + ShortenTitleText(conclusion, 30);
     b.Item(item);
   }
   b.Refer(b.Add(std::move(r)));

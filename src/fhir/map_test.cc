@@ -246,6 +246,31 @@ TEST(MapTest, AllergiesAndImagingAndEncounters) {
   EXPECT_EQ(OfType(discharge.mapping, "Encounter")[0]->resource["status"], "finished");
 }
 
+TEST(MapTest, OutpatientVisitIsTitledByDepartmentNotByWard) {
+  const std::string text =
+      "MSH|^~\\&|HIS|S|GW|R|20240105093000||ADT^A04^ADT_A01|1|P|2.5\r"
+      "EVN||20240105093000|||||20240105093000\r"
+      "PID|1||123^^^^PI\r"
+      "PV1|1|O|01^^^^^C||||^医師^一郎^^^^^^^L^^^^^I|||01||||||||||||||||||||||||||||||||20240105093000\r";
+  auto message = hl7::Parse(text);
+  ASSERT_TRUE(message.ok()) << message.status().ToString();
+  Mapping m = MapMessage({"1234567890", {"123", "20240105", "ADT-12", "1"}, "20240105093000000", "01"}, *message);
+  ASSERT_TRUE(m.event);
+  EXPECT_EQ(m.event->type, EventType::kVisit);
+  EXPECT_EQ(m.event->title, "外来受診: 内科");
+  EXPECT_EQ(m.event->department, "内科");
+  EXPECT_EQ(m.event->practitioner, "医師 一郎");
+  EXPECT_EQ(m.event->occurred_at, "2024-01-05T09:30:00+09:00");
+  const json& enc = OfType(m, "Encounter")[0]->resource;
+  EXPECT_EQ(enc["class"]["code"], "AMB");
+  EXPECT_FALSE(enc.contains("location")) << "a clinic is not a ward";
+  EXPECT_EQ(enc["serviceType"]["coding"][0]["code"], "01");
+  EXPECT_EQ(enc["serviceType"]["text"], "内科");
+  // An inpatient stay keeps its ward in the title.
+  Mapped admission = MapSample("ADT-22");
+  EXPECT_NE(admission.mapping.event->title.find("病棟"), std::string::npos) << admission.mapping.event->title;
+}
+
 TEST(MapTest, LifecycleMarksDeletedResourcesEnteredInError) {
   Mapped m = MapSample("PPR-01");
   json c = m.mapping.entities[0].resource;

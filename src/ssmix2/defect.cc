@@ -26,6 +26,9 @@ constexpr KindInfo kKinds[] = {
     {DefectKind::kPatientIdMismatch, "patient_id_mismatch", Severity::kWarning},
     {DefectKind::kDateMismatch, "date_mismatch", Severity::kWarning},
     {DefectKind::kMissingSegment, "missing_segment", Severity::kQuarantine},
+    {DefectKind::kUploadSyntax, "upload_syntax", Severity::kQuarantine},
+    {DefectKind::kInvalidValue, "invalid_value", Severity::kQuarantine},
+    {DefectKind::kUnresolvedReference, "unresolved_reference", Severity::kQuarantine},
 };
 
 }  // namespace

@@ -28,6 +28,10 @@ enum class DefectKind {
   kPatientIdMismatch,    // PID-3 differs from the patient ID of the file name
   kDateMismatch,         // the date folder differs from the message's date for that type
   kMissingSegment,       // a segment the data type requires (PID) is absent
+  // Uploads (receipt-computer CSV, FHIR Bundles): what is wrong with one row or entry.
+  kUploadSyntax,         // a CSV row or a FHIR entry is malformed (unclosed quote, not JSON, wrong shape)
+  kInvalidValue,         // a value is missing, not allowed or not in its format (a date, a kind, a code)
+  kUnresolvedReference,  // a FHIR reference or the resource's patient cannot be resolved in the bundle
 };
 
 enum class Severity {

@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_run.h"
+#include "renkei_cli.h"
 
 namespace {
 

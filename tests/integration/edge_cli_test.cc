@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "cli_run.h"
+#include "renkei_cli.h"
 #include "text/iso2022jp.h"
 
 namespace {

@@ -1,4 +1,5 @@
-// Running the real `renkei` binary from integration tests, as an operator or a script would.
+// Running the real `renkei` binary from integration tests, as an operator or a script would:
+// the command's exit status, standard output and standard error.
 #pragma once
 
 #include <sys/wait.h>
@@ -28,8 +29,7 @@ inline std::string Slurp(const std::filesystem::path& p) {
   return ss.str();
 }
 
-// Runs `renkei ARGS` (a shell fragment, so quote paths) in the folder `cwd`; captures
-// standard output and error.
+// Runs `renkei ARGS` in the working folder `cwd` (ARGS is shell text); captures stdout and stderr.
 inline Result RunRenkei(const std::filesystem::path& cwd, const std::string& args) {
   const std::filesystem::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
   const std::string cmd = fmt::format("cd '{}' && '{}' {} > '{}' 2> '{}'", cwd.string(), RENKEI_BINARY, args,
@@ -38,12 +38,12 @@ inline Result RunRenkei(const std::filesystem::path& cwd, const std::string& arg
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
 }
 
-// Runs a command that must succeed and print JSON; returns the JSON.
-inline nlohmann::json RunJson(const std::filesystem::path& cwd, const std::string& args) {
+// Runs a command that prints JSON and expects exit status `expected_exit`.
+inline nlohmann::json RunJson(const std::filesystem::path& cwd, const std::string& args, int expected_exit = 0) {
   Result r = RunRenkei(cwd, args);
-  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.err;
+  EXPECT_EQ(r.exit_code, expected_exit) << args << "\n" << r.err;
   auto j = nlohmann::json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << args << "\n" << r.out;
+  EXPECT_FALSE(j.is_discarded()) << r.out;
   return j;
 }
 
