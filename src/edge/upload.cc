@@ -52,9 +52,9 @@ UploadSession::UploadSession(store::Store& store, log::Logger& log, const Upload
 Status UploadSession::Begin() {
   RENKEI_RETURN_IF_ERROR(CheckFacility(store_, options_.facility_id));
   RENKEI_RETURN_IF_ERROR(store_.Begin());
-  auto open = store_.ListQuarantine(false);
-  if (!open.ok()) return Abandon(open.status());
   const std::string whole = UploadPath(options_.file_name);
+  auto open = store_.ListQuarantine(false, whole);
+  if (!open.ok()) return Abandon(open.status());
   for (store::QuarantineEntry& q : *open) {
     if (q.path == whole || q.path.starts_with(whole + "#")) open_.emplace(q.path, std::move(q));
   }

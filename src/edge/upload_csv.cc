@@ -1,5 +1,6 @@
 // Receipt-computer CSV uploads: rows → checked rows → SS-MIX2 HL7 messages → record versions.
 #include <algorithm>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -41,12 +42,12 @@ class CsvUpload {
       }
       rows.push_back(std::move(row).value());
     }
+    for (const receipt::Row& r : rows) last_line_[r.first_line] = r.last_line;
     const receipt::BuildResult built = receipt::BuildRecords(rows);
     for (const receipt::RowFailure& f : built.failures) {
-      const auto row = std::find_if(rows.begin(), rows.end(), [&](const receipt::Row& r) { return r.first_line == f.line; });
-      RENKEI_RETURN_IF_ERROR(QuarantineRow(f.line, row->last_line, DefectKind::kInvalidValue, f.message));
+      RENKEI_RETURN_IF_ERROR(QuarantineRow(f.line, last_line_.at(f.line), DefectKind::kInvalidValue, f.message));
     }
-    for (const receipt::ReceiptRecord& rec : built.records) RENKEI_RETURN_IF_ERROR(Keep(rec, rows));
+    for (const receipt::ReceiptRecord& rec : built.records) RENKEI_RETURN_IF_ERROR(Keep(rec));
     std::sort(session_.report().items.begin(), session_.report().items.end(),
               [](const UploadItem& a, const UploadItem& b) { return a.lines.front() < b.lines.front(); });
     return Status::Ok();
@@ -68,7 +69,7 @@ class CsvUpload {
   }
 
   // Inspects the record's message as the SS-MIX2 file it would be, and keeps it.
-  Status Keep(const receipt::ReceiptRecord& rec, const std::vector<receipt::Row>& rows) {
+  Status Keep(const receipt::ReceiptRecord& rec) {
     store::VersionInput v;
     v.key = rec.key;
     v.timestamp = rec.timestamp;
@@ -78,8 +79,7 @@ class CsvUpload {
     const ssmix2::SeverityPolicy policy;
     if (policy.Quarantines(ins.defects)) {  // a row the builder should not have accepted
       for (int line : rec.lines) {
-        const auto row = std::find_if(rows.begin(), rows.end(), [&](const receipt::Row& r) { return r.first_line == line; });
-        RENKEI_RETURN_IF_ERROR(QuarantineRow(line, row->last_line, ins.defects.front().kind,
+        RENKEI_RETURN_IF_ERROR(QuarantineRow(line, last_line_.at(line), ins.defects.front().kind,
                                              fmt::format("line {}: {}", line, ins.defects.front().detail)));
       }
       return Status::Ok();
@@ -117,6 +117,7 @@ class CsvUpload {
   std::string_view bytes_;
   const receipt::DecodedFile& file_;
   const receipt::Header& header_;
+  std::unordered_map<int, int> last_line_;  // first line of a row → its last line
 };
 
 }  // namespace

@@ -180,12 +180,9 @@ class Reader {
     if (Status s = ssmix2::CheckPatientId(id); !s.ok()) {
       return Reject(i, DefectKind::kInvalidValue, At(i, fmt::format("resource/identifier/{}/value", *chosen)), s.message());
     }
-    for (size_t j = 0; j < i; ++j) {
-      if (Accepted(j) && out_[j].resource_type == "Patient" && entries_[j].patient_id == id &&
-          *entries_[j].resource != r) {
-        return Reject(i, DefectKind::kInvalidValue, At(i, fmt::format("resource/identifier/{}/value", *chosen)),
-                      fmt::format("entry {} is another Patient with local ID {}", j, id));
-      }
+    if (auto [it, inserted] = patients_.emplace(id, i); !inserted && *entries_[it->second].resource != r) {
+      return Reject(i, DefectKind::kInvalidValue, At(i, fmt::format("resource/identifier/{}/value", *chosen)),
+                    fmt::format("entry {} is another Patient with local ID {}", it->second, id));
     }
     entries_[i].patient_id = id;
     entries_[i].reference = "Patient/" + PatientEntityId(id);
@@ -374,6 +371,7 @@ class Reader {
   std::vector<BundleEntry> out_;
   std::map<std::string, size_t> names_;       // fullUrl and Type/id → entry
   std::map<std::string, size_t> identities_;  // record key and timestamp → entry
+  std::map<std::string, size_t> patients_;    // local patient ID → its first Patient entry
 };
 
 }  // namespace

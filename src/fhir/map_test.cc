@@ -44,6 +44,13 @@ Mapped MapSample(std::string_view data_type) {
   return {};
 }
 
+// Maps message text written in the test (it must parse).
+Mapping MapText(const std::string& text, const RecordContext& ctx) {
+  auto message = hl7::Parse(text);
+  EXPECT_TRUE(message.ok()) << message.status().ToString();
+  return message.ok() ? MapMessage(ctx, *message) : Mapping{};
+}
+
 std::vector<const Entity*> OfType(const Mapping& m, std::string_view type) {
   std::vector<const Entity*> out;
   for (const Entity& e : m.entities) {
@@ -167,9 +174,7 @@ TEST(MapTest, AbnormalFlagMakesTheLineAbnormalAndTitlesTheAbnormalResult) {
       "ORC|SC|555||||||||||||||01^内科^99XY1\r"
       "OBX|1|NM|3D045000001906202^HbA1c^JC10||6.0|%^%^ISO+|4.6-6.2|N|||F\r"
       "OBX|2|NM|3D010000001926101^グルコース^JC10||182|mg/dL^mg/dL^ISO+|73-109|H|||F\r";
-  auto message = hl7::Parse(text);
-  ASSERT_TRUE(message.ok());
-  Mapping m = MapMessage({"1234567890", {"123", "20240101", "OML-11", "555"}, "20240101120000000", "01"}, *message);
+  Mapping m = MapText(text, {"1234567890", {"123", "20240101", "OML-11", "555"}, "20240101120000000", "01"});
   ASSERT_TRUE(m.event);
   EXPECT_TRUE(m.event->abnormal);
   EXPECT_EQ(m.event->title, "検査結果: グルコース 182 mg/dL (H) 他1項目");
@@ -252,9 +257,7 @@ TEST(MapTest, OutpatientVisitIsTitledByDepartmentNotByWard) {
       "EVN||20240105093000|||||20240105093000\r"
       "PID|1||123^^^^PI\r"
       "PV1|1|O|01^^^^^C||||^医師^一郎^^^^^^^L^^^^^I|||01||||||||||||||||||||||||||||||||20240105093000\r";
-  auto message = hl7::Parse(text);
-  ASSERT_TRUE(message.ok()) << message.status().ToString();
-  Mapping m = MapMessage({"1234567890", {"123", "20240105", "ADT-12", "1"}, "20240105093000000", "01"}, *message);
+  Mapping m = MapText(text, {"1234567890", {"123", "20240105", "ADT-12", "1"}, "20240105093000000", "01"});
   ASSERT_TRUE(m.event);
   EXPECT_EQ(m.event->type, EventType::kVisit);
   EXPECT_EQ(m.event->title, "外来受診: 内科");

@@ -500,11 +500,13 @@ StatusOr<int64_t> Store::Quarantine(std::string_view root, std::string_view path
   return rows.at(0).Int(0);
 }
 
-StatusOr<std::vector<QuarantineEntry>> Store::ListQuarantine(bool include_resolved) {
+StatusOr<std::vector<QuarantineEntry>> Store::ListQuarantine(bool include_resolved, std::string_view path_prefix) {
+  // substr() is 1-based in SQLite and PostgreSQL alike; LIKE would need escaping.
   RENKEI_ASSIGN_OR_RETURN(
-      auto rows, db_->Query("SELECT " + std::string(kQuarantineColumns) + " FROM quarantine" +
-                                (include_resolved ? "" : " WHERE state = 'open'") + " ORDER BY id",
-                            {}));
+      auto rows, db_->Query("SELECT " + std::string(kQuarantineColumns) +
+                                " FROM quarantine WHERE ($1 = 0 OR substr(path, 1, $1) = $2)" +
+                                (include_resolved ? "" : " AND state = 'open'") + " ORDER BY id",
+                            {static_cast<int64_t>(path_prefix.size()), std::string(path_prefix)}));
   std::vector<QuarantineEntry> out;
   for (const SqlRow& r : rows) out.push_back(ToQuarantine(r));
   return out;

@@ -229,7 +229,9 @@ class Store {
   // Opens (or updates the open) quarantine entry of `path`; returns its id.
   StatusOr<int64_t> Quarantine(std::string_view root, std::string_view path,
                                const std::vector<ssmix2::Defect>& defects, std::string_view raw);
-  StatusOr<std::vector<QuarantineEntry>> ListQuarantine(bool include_resolved);
+  // Quarantine entries in id order; with `path_prefix`, only those whose path starts with it
+  // (an upload looks at its own file's entries).
+  StatusOr<std::vector<QuarantineEntry>> ListQuarantine(bool include_resolved, std::string_view path_prefix = {});
   StatusOr<std::optional<QuarantineEntry>> GetQuarantine(int64_t id);
   // Marks the open entry of `path` resolved (no-op when none). Returns true when one was resolved.
   StatusOr<bool> ResolveQuarantine(std::string_view path, std::string_view resolution);

@@ -181,6 +181,15 @@ TEST_P(StoreConformanceTest, QuarantineIsListedUpdatedAndResolved) {
   // A new defect after resolution opens a new entry; history stays.
   EXPECT_NE(*store_->Quarantine("/root", "a/b/c", defects, "y"), *id);
   EXPECT_EQ(store_->ListQuarantine(true)->size(), 2u);
+  // By path prefix: only the entries under it, '%' and '_' taken literally.
+  ASSERT_TRUE(store_->Quarantine("/up", "upload/x_1.csv#line=2", defects, "r").ok());
+  ASSERT_TRUE(store_->Quarantine("/up", "upload/xa1.csv#line=3", defects, "r").ok());
+  auto under = store_->ListQuarantine(false, "upload/x_1.csv");
+  ASSERT_TRUE(under.ok()) << under.status().ToString();
+  ASSERT_EQ(under->size(), 1u);
+  EXPECT_EQ((*under)[0].path, "upload/x_1.csv#line=2");
+  EXPECT_EQ(store_->ListQuarantine(true, "a/b")->size(), 2u);
+  EXPECT_EQ(store_->ListQuarantine(false, "")->size(), 3u);
   EXPECT_FALSE(store_->GetQuarantine(99999)->has_value());
 }
 

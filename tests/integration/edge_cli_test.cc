@@ -30,10 +30,7 @@ const fs::path kSample = fs::path(RENKEI_SHARED_DATA_DIR) / "ssmix2-nho" / "samp
 class EdgeCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("renkei-cli-{}-{}", ::getpid(),
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = renkei::testing::FreshTestDir("renkei-cli");
     root_ = dir_ / "ssmix2";
     fs::copy(kSample, root_, fs::copy_options::recursive);
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -27,6 +28,16 @@ inline std::string Slurp(const std::filesystem::path& p) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// An empty folder of its own for the running test: <tmp>/<prefix>-<pid>-<test name>.
+inline std::filesystem::path FreshTestDir(std::string_view prefix) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() /
+      fmt::format("{}-{}-{}", prefix, ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 // Runs `renkei ARGS` in the working folder `cwd` (ARGS is shell text); captures stdout and stderr.

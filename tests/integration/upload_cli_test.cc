@@ -31,10 +31,7 @@ constexpr char kHeader[] =
 class UploadCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("renkei-upload-{}-{}", ::getpid(),
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = renkei::testing::FreshTestDir("renkei-upload");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
