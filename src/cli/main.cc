@@ -1,9 +1,11 @@
-// The single `renkei` executable. Each node role is a subcommand; this issue brings `edge`.
+// The single `renkei` executable. Each node role is a subcommand: `edge`, and `gen` for
+// synthetic data.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/edge_commands.h"
+#include "cli/gen_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -20,6 +22,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   int exit_code = 0;
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
+  renkei::cli::AddGenCommands(app, global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
