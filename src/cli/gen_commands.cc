@@ -22,7 +22,7 @@ extern "C" void OnGenStopSignal(int) { g_gen_stop.store(true); }
 // The flags as typed: parsed here, so that every bad value gets a precise message and exit 2.
 struct RegionFlags {
   std::string facilities = "5", hospitals, patients = "2000", years = "5", seed = "1", records_per_year = "3",
-              multi_facility = "0.4", end_date = "2026-10-31", out;
+              multi_facility = "0.4", end_date = "2026-10-31", threads = "2", out;
   bool force = false;
   bool as_json = false;
   bool no_progress = false;
@@ -58,6 +58,7 @@ StatusOr<gen::RegionOptions> OptionsFrom(const RegionFlags& f) {
   RENKEI_RETURN_IF_ERROR(ParseWhole("--seed", f.seed, &o.seed));
   RENKEI_RETURN_IF_ERROR(ParseDecimal("--records-per-year", f.records_per_year, &o.records_per_year));
   RENKEI_RETURN_IF_ERROR(ParseDecimal("--multi-facility", f.multi_facility, &o.multi_facility));
+  RENKEI_RETURN_IF_ERROR(ParseWhole("--threads", f.threads, &o.writer_threads));
   o.end_date = f.end_date;
   o.out = f.out;
   o.force = f.force;
@@ -155,6 +156,8 @@ void AddGenCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   region->add_option("--multi-facility", flags->multi_facility,
                      "share of persons registered at more than one facility, 0-1 (default 0.4)");
   region->add_option("--end-date", flags->end_date, "last day of the history, YYYY-MM-DD (default 2026-10-31)");
+  region->add_option("--threads", flags->threads,
+                     "threads writing files while one generates, 0-16 (default 2); output is the same for any value");
   region->add_option("--out", flags->out, "output folder (required; must be empty or absent unless --force)");
   region->add_flag("--force", flags->force,
                    "write into a non-empty folder; a previous region there (its CSV files and the trees\n"

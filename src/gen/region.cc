@@ -7,11 +7,15 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -37,23 +41,75 @@ constexpr std::string_view kNoOrder = "999999999999999";
 constexpr std::string_view kSummaryType = "DS01^退院時サマリ^99RENKEI^18842-5^退院時サマリー^LN";
 constexpr std::string_view kSummaryCode = "18842-5";
 
-// Writes files under the output folder, creating folders as needed. The set of folders made
-// is cleared after each person, so it stays small.
+// Writes files under the output folder, creating folders as needed. Most of the cost of a
+// region is the file system's (a folder and a file per record), so `threads` writer threads
+// take the files from a small bounded queue while generation goes on; with 0 threads every
+// file is written at once. The content and names of the files do not depend on the threads.
 class TreeWriter {
  public:
-  explicit TreeWriter(std::string root) : root_(std::move(root)) {}
+  TreeWriter(std::string root, int threads) : root_(std::move(root)) {
+    for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+  }
+  ~TreeWriter() { Finish().IgnoreError(); }
 
-  Status Write(const std::string& relative, std::string_view bytes) {
-    const std::string path = root_ + "/" + relative;
-    const size_t slash = path.rfind('/');
-    const std::string dir = path.substr(0, slash);
-    if (!made_.contains(dir)) {
+  // Queues (or writes) one file. Returns the first error any write has met so far.
+  Status Write(const std::string& relative, std::string bytes) {
+    std::string path = root_ + "/" + relative;
+    if (workers_.empty()) return WriteNow(path, bytes);
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < kQueueLimit || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.emplace_back(std::move(path), std::move(bytes));
+    not_empty_.notify_one();
+    return Status::Ok();
+  }
+  // Waits until every queued file is written; returns the first error.
+  Status Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    not_empty_.notify_all();
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+    std::lock_guard lock(mu_);
+    return error_;
+  }
+
+ private:
+  static constexpr size_t kQueueLimit = 2048;
+
+  void Work() {
+    while (true) {
+      std::pair<std::string, std::string> item;
+      {
+        std::unique_lock lock(mu_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || done_; });
+        if (queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      not_full_.notify_one();
+      Status s = WriteNow(item.first, item.second);
+      if (!s.ok()) {
+        std::lock_guard lock(mu_);
+        if (error_.ok()) error_ = s;
+        not_full_.notify_all();
+      }
+    }
+  }
+
+  // Opens first and makes the folders only when they are missing: one system call for a file
+  // whose folder exists.
+  static Status WriteNow(const std::string& path, std::string_view bytes) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT) {
       std::error_code ec;
+      const std::string dir = path.substr(0, path.rfind('/'));
       fs::create_directories(dir, ec);
       if (ec) return Unavailable(fmt::format("cannot create folder {}: {}", dir, ec.message()));
-      made_.insert(dir);
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     }
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return Unavailable(fmt::format("cannot create {}: {}", path, std::strerror(errno)));
     size_t done = 0;
     while (done < bytes.size()) {
@@ -69,11 +125,14 @@ class TreeWriter {
     if (::close(fd) != 0) return Unavailable(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     return Status::Ok();
   }
-  void EndPerson() { made_.clear(); }
 
- private:
-  std::string root_;
-  std::set<std::string> made_;
+  const std::string root_;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::pair<std::string, std::string>> queue_;  // guarded by mu_
+  bool done_ = false;                                      // guarded by mu_
+  Status error_;                                           // guarded by mu_: the first failure
+  std::vector<std::thread> workers_;
 };
 
 // Counters of one facility: the only state kept across persons.
@@ -142,9 +201,11 @@ Status RegistrationWriter::File(std::string_view type, std::string_view date, st
   auto bytes = text::EncodeIso2022Jp(text);
   if (!bytes.ok()) return bytes.status().Annotate(fmt::format("encoding a {} message", type));
   RecordKey key{local_id_, std::string(date), std::string(type), std::string(order)};
-  RENKEI_RETURN_IF_ERROR(tree_.Write(facility_.id + "/" + ssmix2::MakePath(key, Timestamp17(sent), department, flag), *bytes));
+  const int64_t size = static_cast<int64_t>(bytes->size());
+  RENKEI_RETURN_IF_ERROR(tree_.Write(facility_.id + "/" + ssmix2::MakePath(key, Timestamp17(sent), department, flag),
+                                     std::move(bytes).value()));
   ++summary_.files;
-  summary_.bytes += static_cast<int64_t>(bytes->size());
+  summary_.bytes += size;
   ++summary_.files_by_type[std::string(type)];
   return Status::Ok();
 }
@@ -558,6 +619,9 @@ Status ValidateRegionOptions(const RegionOptions& o) {
   }
   auto end = ParseDay(o.end_date);
   if (!end.ok()) return end.status().Annotate("--end-date");
+  if (o.writer_threads < 0 || o.writer_threads > 16) {
+    return InvalidArgument(fmt::format("--threads must be between 0 and 16 (got {})", o.writer_threads));
+  }
   if (o.out.empty()) return InvalidArgument("--out is required: the folder to write the region to");
   return Status::Ok();
 }
@@ -595,7 +659,7 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
   summary.hospitals = hospitals;
   std::ofstream truth(o.out + "/ground_truth.csv", std::ios::binary);
   truth << "person_id,facility_id,local_patient_id\n";
-  TreeWriter tree(o.out);
+  TreeWriter tree(o.out, o.writer_threads);
   auto last_report = Clock::now();
   // Facilities are chosen with weights: hospitals draw more patients than clinics.
   std::vector<int> weights;
@@ -638,12 +702,12 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
       if (variants.any()) ++summary.variant_registrations;
     }
     ++summary.persons;
-    tree.EndPerson();
     if (progress && Clock::now() - last_report > std::chrono::milliseconds(200)) {
       progress({summary.persons, o.patients, summary.files, summary.bytes});
       last_report = Clock::now();
     }
   }
+  RENKEI_RETURN_IF_ERROR(tree.Finish());
   truth.close();
   if (!truth) return Unavailable(fmt::format("cannot write {}/ground_truth.csv", o.out));
   if (progress) progress({summary.persons, o.patients, summary.files, summary.bytes});

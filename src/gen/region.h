@@ -36,6 +36,7 @@ struct RegionOptions {
   std::string end_date = "2026-10-31";  // the last day of the history (YYYY-MM-DD or YYYYMMDD)
   std::string out;               // output folder
   bool force = false;            // write into a non-empty folder (replacing a previous region there)
+  int writer_threads = 2;        // threads writing files, 0-16 (0: write from the generating thread)
 };
 
 struct RegionSummary {

@@ -105,7 +105,7 @@ TEST_F(GenCliTest, HumanSummaryAndHelp) {
   Result help = RunRenkei(dir_, "gen region --help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* flag : {"--facilities", "--hospitals", "--patients", "--years", "--seed", "--records-per-year",
-                           "--multi-facility", "--end-date", "--out", "--force", "--json", "--no-progress"}) {
+                           "--multi-facility", "--end-date", "--threads", "--out", "--force", "--json", "--no-progress"}) {
     EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
   }
 }
