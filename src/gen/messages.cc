@@ -118,22 +118,24 @@ SegmentData InpatientPv1(const Stay& stay, const CareTeam& team, bool discharged
 }
 }  // namespace
 
-std::string AdmitMessage(const MessageContext& ctx, const Stay& stay, const CareTeam& team) {
+namespace {
+// ADT-22 and ADT-52 differ only in the event, its date and the discharge fields.
+std::string StayMessage(const MessageContext& ctx, const Stay& stay, const CareTeam& team, bool discharge) {
   std::vector<SegmentData> s;
-  s.push_back(Msh(ctx, "ADT^A01^ADT_A01"));
-  s.push_back({"EVN", {"", Hl7Minutes(ctx.sent), "", "", "", Hl7Minutes(stay.admitted)}});
+  s.push_back(Msh(ctx, discharge ? "ADT^A03^ADT_A03" : "ADT^A01^ADT_A01"));
+  s.push_back({"EVN", {"", Hl7Minutes(ctx.sent), "", "", "", Hl7Minutes(discharge ? stay.discharged : stay.admitted)}});
   s.push_back(Pid(ctx, false));
-  s.push_back(InpatientPv1(stay, team, false));
+  s.push_back(InpatientPv1(stay, team, discharge));
   return Finish(std::move(s));
+}
+}  // namespace
+
+std::string AdmitMessage(const MessageContext& ctx, const Stay& stay, const CareTeam& team) {
+  return StayMessage(ctx, stay, team, false);
 }
 
 std::string DischargeMessage(const MessageContext& ctx, const Stay& stay, const CareTeam& team) {
-  std::vector<SegmentData> s;
-  s.push_back(Msh(ctx, "ADT^A03^ADT_A03"));
-  s.push_back({"EVN", {"", Hl7Minutes(ctx.sent), "", "", "", Hl7Minutes(stay.discharged)}});
-  s.push_back(Pid(ctx, false));
-  s.push_back(InpatientPv1(stay, team, true));
-  return Finish(std::move(s));
+  return StayMessage(ctx, stay, team, true);
 }
 
 std::string AllergyMessage(const MessageContext& ctx, const std::vector<int>& allergies) {
@@ -191,14 +193,16 @@ SegmentData OrderControl(const MessageContext& ctx, const OrderInfo& order, cons
   orc.fields[28] = order.inpatient ? "I^入院患者オーダ^HL70482" : "O^外来患者オーダ^HL70482";
   return orc;
 }
+
+// MSH, PID and PV1: how an order message begins.
+std::vector<SegmentData> OrderStart(const MessageContext& ctx, std::string_view type, const CareTeam& team) {
+  return {Msh(ctx, type), Pid(ctx, false), OutpatientPv1(team)};
+}
 }  // namespace
 
 std::string PrescriptionMessage(const MessageContext& ctx, const OrderInfo& order, const CareTeam& team,
                                 const std::vector<PrescribedDrug>& drugs) {
-  std::vector<SegmentData> s;
-  s.push_back(Msh(ctx, "RDE^O11^RDE_O11"));
-  s.push_back(Pid(ctx, false));
-  s.push_back(OutpatientPv1(team));
+  std::vector<SegmentData> s = OrderStart(ctx, "RDE^O11^RDE_O11", team);
   int group = 0;
   for (const PrescribedDrug& pd : drugs) {
     const Drug& d = Drugs()[pd.drug];
@@ -282,10 +286,7 @@ std::string LabResultMessage(const MessageContext& ctx, const OrderInfo& order, 
 
 std::string ImagingOrderMessage(const MessageContext& ctx, const OrderInfo& order, const CareTeam& team,
                                 const std::vector<int>& exams) {
-  std::vector<SegmentData> s;
-  s.push_back(Msh(ctx, "OMG^O19^OMG_O19"));
-  s.push_back(Pid(ctx, false));
-  s.push_back(OutpatientPv1(team));
+  std::vector<SegmentData> s = OrderStart(ctx, "OMG^O19^OMG_O19", team);
   int group = 0;
   for (int e : exams) {
     const ImagingExam& x = ImagingExams()[e];

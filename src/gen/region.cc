@@ -11,6 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -661,9 +662,16 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
   truth << "person_id,facility_id,local_patient_id\n";
   TreeWriter tree(o.out, o.writer_threads);
   auto last_report = Clock::now();
-  // Facilities are chosen with weights: hospitals draw more patients than clinics.
-  std::vector<int> weights;
-  for (const Facility& f : facilities) weights.push_back(f.hospital ? 3 : 2);
+  // Facilities are chosen with weights: hospitals draw more patients than clinics, and people
+  // mostly go to facilities in their own prefecture.
+  std::map<std::string_view, std::vector<int>> weights_by_prefecture;
+  for (const Town& t : Towns()) {
+    std::vector<int>& w = weights_by_prefecture[t.prefecture];
+    if (!w.empty()) continue;
+    for (const Facility& f : facilities) {
+      w.push_back((f.hospital ? 3 : 2) * (Towns()[f.town].prefecture == t.prefecture ? 4 : 1));
+    }
+  }
 
   for (int64_t i = 0; i < o.patients; ++i) {
     if (cancel && cancel->load()) break;
@@ -673,6 +681,7 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
     if (rng.Chance(o.multi_facility)) k = rng.Chance(0.3) ? (rng.Chance(0.3) ? 4 : 3) : 2;
     k = std::min(k, o.facilities);
     std::vector<size_t> chosen;
+    const std::vector<int>& weights = weights_by_prefecture[Towns()[person.address.town].prefecture];
     while (static_cast<int>(chosen.size()) < k) {
       size_t f = rng.Weighted(weights);
       if (std::find(chosen.begin(), chosen.end(), f) == chosen.end()) chosen.push_back(f);

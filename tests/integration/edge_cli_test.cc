@@ -14,35 +14,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_renkei.h"
 #include "text/iso2022jp.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using renkei::testing::Result;
+using renkei::testing::RunRenkei;
 
 const fs::path kSample = fs::path(RENKEI_SHARED_DATA_DIR) / "ssmix2-nho" / "sampleData";
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-// Runs `renkei ARGS` with a working folder; captures stdout and stderr.
-Result RunRenkei(const fs::path& cwd, const std::string& args) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  std::string cmd = fmt::format("cd '{}' && '{}' {} > '{}' 2> '{}'", cwd.string(), RENKEI_BINARY, args,
-                                out.string(), err.string());
-  int status = std::system(cmd.c_str());
-  auto slurp = [](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
 
 json RunJson(const fs::path& cwd, const std::string& args) {
   Result r = RunRenkei(cwd, args);
@@ -55,10 +37,7 @@ json RunJson(const fs::path& cwd, const std::string& args) {
 class EdgeCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("renkei-cli-{}-{}", ::getpid(),
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = renkei::testing::FreshTestFolder("renkei-cli");
     root_ = dir_ / "ssmix2";
     fs::copy(kSample, root_, fs::copy_options::recursive);
   }

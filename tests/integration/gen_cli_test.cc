@@ -1,8 +1,5 @@
 // `renkei gen region` driven through its command line, and its trees imported by `renkei edge
 // import` as an operator would: every generated file must import without quarantine or warning.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -11,40 +8,19 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "run_renkei.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct Result {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// Runs `renkei ARGS` in `cwd`; captures stdout and stderr.
-Result RunRenkei(const fs::path& cwd, const std::string& args) {
-  const fs::path out = cwd / "stdout.txt", err = cwd / "stderr.txt";
-  std::string cmd = fmt::format("cd '{}' && '{}' {} > '{}' 2> '{}'", cwd.string(), RENKEI_BINARY, args,
-                                out.string(), err.string());
-  int status = std::system(cmd.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-}
+using renkei::testing::Result;
+using renkei::testing::RunRenkei;
 
 class GenCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("renkei-gen-cli-{}-{}", ::getpid(),
-                                                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = renkei::testing::FreshTestFolder("renkei-gen-cli");
   }
   void TearDown() override { fs::remove_all(dir_); }
   fs::path dir_;
