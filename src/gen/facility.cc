@@ -70,8 +70,8 @@ std::vector<Facility> MakeFacilities(uint64_t seed, int count, int hospitals) {
                               f.Between(1, 20));
     {
       const int exchange_digits = 6 - static_cast<int>(t.area_code.size());
-      std::string exchange = fmt::format("{:0{}}", f.Below(1), exchange_digits);
-      for (char& c : exchange) c = static_cast<char>('1' + f.Below(9));
+      std::string exchange;
+      for (int d = 0; d < exchange_digits; ++d) exchange.push_back(static_cast<char>('1' + f.Below(9)));
       fac.phone = fmt::format("{}-{}-{:04}", t.area_code, exchange, f.Below(10000));
     }
     fac.sending_application = fmt::format("HIS{:03}", i + 1);

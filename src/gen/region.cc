@@ -648,7 +648,8 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
 
   const int64_t end_day = *ParseDay(o.end_date);
   CivilDate e = CivilFromDays(end_day);
-  const Window window{DaysFromCivil(e.year - o.years, e.month, std::min(e.day, 28)) + 1, end_day};
+  // The history is the `years` years up to and including the end day.
+  const Window window{DaysFromCivil(e.year - o.years, e.month, e.month == 2 && e.day == 29 ? 28 : e.day) + 1, end_day};
   const int hospitals = o.hospitals >= 0 ? o.hospitals : (o.facilities + 1) / 2;
   std::vector<Facility> facilities = MakeFacilities(o.seed, o.facilities, hospitals);
   std::vector<FacilityCounters> counters(facilities.size());
