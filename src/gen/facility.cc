@@ -66,8 +66,11 @@ std::vector<Facility> MakeFacilities(uint64_t seed, int count, int hospitals) {
       fac.id = fmt::format("{}1{:07}", PrefectureCode(t.prefecture), serial);
       serial = (serial + 1) % 10'000'000;
     } while (taken(fac.id));
-    fac.address = fmt::format("{}{}{}{}-{}-{}", t.prefecture, t.city, t.town, f.Between(1, 5), f.Between(1, 30),
-                              f.Between(1, 20));
+    // One draw per statement: function arguments are evaluated in an unspecified order.
+    const int64_t chome = f.Between(1, 5);
+    const int64_t ban = f.Between(1, 30);
+    const int64_t go = f.Between(1, 20);
+    fac.address = fmt::format("{}{}{}{}-{}-{}", t.prefecture, t.city, t.town, chome, ban, go);
     {
       const int exchange_digits = 6 - static_cast<int>(t.area_code.size());
       std::string exchange;
@@ -77,7 +80,8 @@ std::vector<Facility> MakeFacilities(uint64_t seed, int count, int hospitals) {
     fac.sending_application = fmt::format("HIS{:03}", i + 1);
     fac.patient_id_digits = fac.hospital ? static_cast<int>(f.Between(8, 10)) : static_cast<int>(f.Between(7, 8));
     static constexpr uint64_t kUnits[] = {1, 3, 7, 9};
-    fac.id_multiplier = (f.Below(fac.MaxPatients() / 10) * 10 + kUnits[f.Below(4)]) % fac.MaxPatients();
+    const uint64_t tens = f.Below(fac.MaxPatients() / 10);
+    fac.id_multiplier = (tens * 10 + kUnits[f.Below(4)]) % fac.MaxPatients();
     if (fac.id_multiplier == 0) fac.id_multiplier = 1;
     fac.id_offset = f.Below(fac.MaxPatients());
     fac.habits.halfwidth_kana = !fac.hospital && f.Chance(0.4);

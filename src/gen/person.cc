@@ -21,8 +21,11 @@ Address MakeAddress(Rng& rng) {
   if (rng.Chance(0.25)) {
     static constexpr std::string_view kBuildings[] = {"サンハイツ", "コーポ富士見", "グランメゾン", "ハイム青葉",
                                                       "パークサイド", "メゾン桜"};
-    a.building = fmt::format("{}{}", kBuildings[rng.Below(std::size(kBuildings))],
-                             rng.Between(1, 8) * 100 + rng.Between(1, 12));
+    // One draw per statement: the order of evaluation of operands is unspecified.
+    const std::string_view building = kBuildings[rng.Below(std::size(kBuildings))];
+    const int64_t floor = rng.Between(1, 8);
+    const int64_t room = rng.Between(1, 12);
+    a.building = fmt::format("{}{}", building, floor * 100 + room);
   }
   return a;
 }
@@ -44,7 +47,9 @@ std::string HomePhone(Rng& rng, std::string_view area) {
 
 std::string MobilePhone(Rng& rng) {
   static constexpr std::string_view kPrefixes[] = {"090", "080", "070"};
-  return fmt::format("{}-{}-{}", kPrefixes[rng.Below(3)], Digits(rng, 4), Digits(rng, 4));
+  const std::string_view prefix = kPrefixes[rng.Below(3)];
+  const std::string exchange = Digits(rng, 4);
+  return fmt::format("{}-{}-{}", prefix, exchange, Digits(rng, 4));
 }
 
 // Yearly chance (per mille) of having each condition by the end of the history, by age band.
@@ -66,23 +71,28 @@ int ConditionPerMille(Condition c, int age, char sex) {
 void MakeLabs(Person& p, const Window& w, Rng& rng) {
   auto has = [&](Condition c) { return HasConditionOn(p, c, w.last_day); };
   const bool m = p.sex == 'M';
+  // Each course draws its start, then its drift: one statement each, so that the order of the
+  // draws does not depend on the compiler.
   auto set = [&](Lab lab, double start, double per_year, double sd) {
     p.labs[static_cast<size_t>(lab)] = {start, per_year, sd};
   };
   const bool dm = has(Condition::kType2Diabetes), dl = has(Condition::kDyslipidemia),
              ckd = has(Condition::kChronicKidneyDisease), hu = has(Condition::kHyperuricemia);
-  set(Lab::kHbA1c, dm ? rng.Normal(7.4, 0.8) : rng.Normal(5.5, 0.3), dm ? rng.Normal(-0.1, 0.2) : 0.02, 0.2);
-  set(Lab::kGlucose, dm ? rng.Normal(145, 25) : rng.Normal(92, 8), dm ? rng.Normal(-3, 6) : 0.5, dm ? 15 : 6);
+  double start = dm ? rng.Normal(7.4, 0.8) : rng.Normal(5.5, 0.3);
+  set(Lab::kHbA1c, start, dm ? rng.Normal(-0.1, 0.2) : 0.02, 0.2);
+  start = dm ? rng.Normal(145, 25) : rng.Normal(92, 8);
+  set(Lab::kGlucose, start, dm ? rng.Normal(-3, 6) : 0.5, dm ? 15 : 6);
   set(Lab::kTriglyceride, dl ? rng.Normal(190, 50) : rng.Normal(m ? 115 : 85, 30), 0, 25);
   set(Lab::kHdl, dl ? rng.Normal(45, 8) : rng.Normal(m ? 55 : 65, 10), 0, 4);
-  set(Lab::kLdl, dl ? rng.Normal(165, 25) : rng.Normal(115, 20), dl ? rng.Normal(-8, 5) : 0, 10);
+  start = dl ? rng.Normal(165, 25) : rng.Normal(115, 20);
+  set(Lab::kLdl, start, dl ? rng.Normal(-8, 5) : 0, 10);
   set(Lab::kAst, rng.Normal(22, 5), 0, 4);
   set(Lab::kAlt, rng.Normal(m ? 24 : 16, 7), 0, 5);
   set(Lab::kGgt, rng.Normal(m ? 35 : 20, m ? 15 : 6), 0, 6);
-  set(Lab::kCreatinine, ckd ? rng.Normal(m ? 1.6 : 1.3, 0.3) : rng.Normal(m ? 0.85 : 0.62, 0.09),
-      ckd ? rng.Normal(0.08, 0.05) : 0.005, 0.05);
+  start = ckd ? rng.Normal(m ? 1.6 : 1.3, 0.3) : rng.Normal(m ? 0.85 : 0.62, 0.09);
+  set(Lab::kCreatinine, start, ckd ? rng.Normal(0.08, 0.05) : 0.005, 0.05);
   set(Lab::kEgfr, 0, 0, 0);  // computed from creatinine, age and sex
-  set(Lab::kUricAcid, hu ? rng.Normal(8.2, 0.8) : rng.Normal(m ? 5.6 : 4.4, 0.9), hu ? -0.3 : 0, 0.3);
+  set(Lab::kUricAcid, hu ? rng.Normal(8.2, 0.8) : rng.Normal(m ? 5.6 : 4.4, 0.9), hu ? -0.3 : 0.0, 0.3);
   set(Lab::kTotalProtein, rng.Normal(7.1, 0.3), 0, 0.2);
   set(Lab::kAlbumin, rng.Normal(4.3, 0.25), -0.02, 0.15);
 }
@@ -102,7 +112,8 @@ Person MakePerson(uint64_t seed, int64_t index, const Window& window) {
   p.index = index;
   p.person_id = fmt::format("P{:08}", index + 1);
   p.sex = rng.Chance(0.52) ? 'F' : 'M';
-  const int age = static_cast<int>(rng.Weighted(kAgeWeights) * 10 + rng.Below(10));
+  const int decade = static_cast<int>(rng.Weighted(kAgeWeights));
+  const int age = decade * 10 + static_cast<int>(rng.Below(10));
   p.birth_day = window.last_day - static_cast<int64_t>(age) * 365 - age / 4 - static_cast<int64_t>(rng.Below(365));
   const NameCatalog& names = Names();
   p.family = rng.Pick(names.surnames());

@@ -56,7 +56,11 @@ class Rng {
   // Approximately normal (Irwin-Hall sum of four uniforms, scaled to unit variance): only
   // arithmetic, so the result does not depend on the platform's libm.
   double Normal(double mean, double sd) {
-    double s = Unit() + Unit() + Unit() + Unit() - 2.0;
+    double s = Unit();  // one draw per statement: operands are evaluated in an unspecified order
+    s += Unit();
+    s += Unit();
+    s += Unit();
+    s -= 2.0;
     return mean + sd * s * 1.7320508075688772;
   }
   // A uniformly chosen element of a non-empty span.

@@ -172,10 +172,22 @@ class RegistrationWriter {
     t.doctor = &facility_.DoctorFor(department, rng_.Next(), &t.department);
     return t;
   }
-  Moment ClinicTime(int64_t day) { return MomentOf(day, static_cast<int>(rng_.Between(9, 15)), static_cast<int>(rng_.Below(60)), static_cast<int>(rng_.Below(60)), static_cast<int>(rng_.Below(1000))); }
+  // A moment of the day between first_hour:00 and last_hour:59:59.999. (Each draw is its own
+  // statement: the order of evaluation of function arguments is unspecified, and the output
+  // must not depend on the compiler.)
+  Moment At(int64_t day, int first_hour, int last_hour) {
+    const int hour = static_cast<int>(rng_.Between(first_hour, last_hour));
+    const int minute = static_cast<int>(rng_.Below(60));
+    const int second = static_cast<int>(rng_.Below(60));
+    const int ms = static_cast<int>(rng_.Below(1000));
+    return MomentOf(day, hour, minute, second, ms);
+  }
+  // A moment in outpatient hours.
+  Moment ClinicTime(int64_t day) { return At(day, 9, 15); }
   // Minutes later, for the file that records an event.
   Moment Later(Moment m, int min_minutes, int max_minutes) {
-    return m + rng_.Between(min_minutes, max_minutes) * 60'000 + static_cast<int64_t>(rng_.Below(60'000));
+    const int64_t minutes = rng_.Between(min_minutes, max_minutes);
+    return m + minutes * 60'000 + static_cast<int64_t>(rng_.Below(60'000));
   }
   std::vector<LabResult> Labs(const std::vector<Lab>& panel, int64_t day);
   std::vector<PrescribedDrug> ChronicDrugs(int64_t day, int days);
@@ -278,8 +290,7 @@ Status RegistrationWriter::WritePatient(bool primary, int64_t registered_day, in
   const Rng record_rng(rng_.Next());  // copied for the update below, which repeats the same variants
   Rng first_rng = record_rng;
   recorded_ = Record(person_, registered_day, habits, primary, first_rng, variants);
-  const Moment registered = MomentOf(registered_day, 8, static_cast<int>(rng_.Between(30, 59)), static_cast<int>(rng_.Below(60)),
-                                     static_cast<int>(rng_.Below(1000)));
+  const Moment registered = At(registered_day, 8, 8);
   // Was the record updated after a marriage or a move during this registration?
   int64_t update_day = -1;
   for (int64_t event : {person_.maiden_family ? person_.marriage_day : int64_t{-1},
@@ -426,8 +437,8 @@ Status RegistrationWriter::WriteAdmission(int64_t day, int64_t last_day) {
   if (discharge_day > last_day) return Status::Ok();  // still in hospital at the end: not written
   CareTeam team = Team(episode.department);
   Stay stay;
-  stay.admitted = MomentOf(day, static_cast<int>(rng_.Between(10, 16)), static_cast<int>(rng_.Below(60)));
-  stay.discharged = MomentOf(discharge_day, static_cast<int>(rng_.Between(10, 11)), static_cast<int>(rng_.Below(60)));
+  stay.admitted = At(day, 10, 16);
+  stay.discharged = At(discharge_day, 10, 11);
   const int floor = static_cast<int>(rng_.Between(3, 8));
   stay.ward = fmt::format("{}{}", floor, rng_.Below(2) + 1);
   stay.room = fmt::format("{}{:02}", floor, rng_.Between(1, 20));
@@ -469,7 +480,7 @@ Status RegistrationWriter::WriteAdmission(int64_t day, int64_t last_day) {
     }
   }
   if (!drugs.empty()) {
-    OrderInfo order{NextOrder(), MomentOf(discharge_day, 9, static_cast<int>(rng_.Below(60))), "NW", true};
+    OrderInfo order{NextOrder(), At(discharge_day, 9, 9), "NW", true};
     const Moment sent = Later(order.ordered, 0, 5);
     RENKEI_RETURN_IF_ERROR(File("OMP-01", discharge_date, order.order_number, sent, team.department,
                                 ConditionFlag::kValid, PrescriptionMessage(Context(sent, NextControl()), order, team, drugs)));
@@ -505,8 +516,7 @@ Status RegistrationWriter::WriteProblems() {
       list.push_back(p);
     }
     list.front().main = true;
-    const Moment sent = MomentOf(states[s], 17, static_cast<int>(rng_.Below(60)), static_cast<int>(rng_.Below(60)),
-                                 static_cast<int>(rng_.Below(1000)));
+    const Moment sent = At(states[s], 17, 17);
     RENKEI_RETURN_IF_ERROR(File("PPR-01", "-", kNoOrder, sent, team.department, ConditionFlag::kValid,
                                 ProblemMessage(Context(sent, NextControl()), list, team)));
   }
