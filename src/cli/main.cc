@@ -1,9 +1,11 @@
-// The single `renkei` executable. Each node role is a subcommand; this issue brings `edge`.
+// The single `renkei` executable. Each node role is a subcommand: `edge`, and `gen` for
+// synthetic data.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/edge_commands.h"
+#include "cli/gen_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -22,6 +24,7 @@ int main(int argc, char** argv) {
                  "the facility's ID (10-digit 医療機関コード) that names its FHIR identifiers; overrides edge.facility_id");
   int exit_code = 0;
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
+  renkei::cli::AddGenCommands(app, global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
