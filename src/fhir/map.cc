@@ -48,6 +48,26 @@ std::string SafeId(std::string_view s) {
   return fmt::format("{}.{:016x}", out.substr(0, 47), ssmix2::StableHash(s));
 }
 
+// FHIR strings may hold no whitespace but space, tab, CR and LF (the schema's
+// [ \r\n\t\S]+): the ideographic space U+3000 that Japanese names and addresses often
+// contain, no-break spaces and the other Unicode spaces become a plain space.
+void NormalizeSpaces(std::string& text) {
+  static constexpr std::string_view kSpaces[] = {
+      "\u3000", "\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006",
+      "\u2007", "\u2008", "\u2009", "\u200a", "\u2028", "\u2029", "\u202f", "\u205f", "\ufeff", "\v", "\f"};
+  for (std::string_view space : kSpaces) {
+    for (size_t p = text.find(space); p != std::string::npos; p = text.find(space, p + 1)) text.replace(p, space.size(), " ");
+  }
+}
+
+void NormalizeSpaces(json& j) {
+  if (j.is_string()) {
+    NormalizeSpaces(j.get_ref<std::string&>());
+  } else if (j.is_structured()) {
+    for (auto& item : j) NormalizeSpaces(item);
+  }
+}
+
 // Builds the resources and the event of one record.
 class Builder {
  public:
@@ -102,6 +122,7 @@ class Builder {
   }
   // Keeps a resource; returns its reference.
   std::string Add(json r) {
+    NormalizeSpaces(r);
     Entity e{r["resourceType"].get<std::string>(), r["id"].get<std::string>(), std::move(r)};
     std::string ref = e.Reference();
     out_.entities.push_back(std::move(e));
@@ -1051,6 +1072,7 @@ Mapping MapDocument(const RecordContext& context, const DocumentInput& document)
     e.department = std::string(DepartmentName(context.department));
   }
   e.title = fmt::format("文書: {} ({})", document.type.name().empty() ? "文書" : document.type.name(), document.file_name);
+  NormalizeSpaces(r);
   Entity entity{"DocumentReference", r["id"].get<std::string>(), std::move(r)};
   e.entity_refs.push_back(entity.Reference());
   out.entities.push_back(std::move(entity));

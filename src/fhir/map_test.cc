@@ -310,6 +310,19 @@ TEST(MapTest, HostileAndSparseMessagesMapWithoutEmptyValues) {
   EXPECT_EQ(MapMessage({"f", {"x", "-", "NOPE", ""}, "2024", "-"}, *message).entities.size(), 0u);
 }
 
+TEST(MapTest, UnicodeSpacesBecomePlainSpacesAsFhirStringsRequire) {
+  const std::string text =
+      "MSH|^~\\&|HIS|S|GW|R|20240101120000||ADT^A08^ADT_A01|1|P|2.5\r"
+      "PID|1||123||山田\u3000^太郎^^^^^L^I||19800101|M|||^^^^422-8033^JPN^H^静岡県静岡市\u3000登呂１−３−５\r";
+  auto message = hl7::Parse(text);
+  ASSERT_TRUE(message.ok()) << message.status().ToString();
+  Mapping m = MapMessage({"1234567890", {"123", "-", "ADT-00", "999999999999999"}, "20240101120000000", "-"}, *message);
+  ASSERT_EQ(m.entities.size(), 1u);
+  const std::string dumped = m.entities[0].resource.dump();
+  EXPECT_EQ(dumped.find("\u3000"), std::string::npos) << dumped;
+  EXPECT_EQ(m.entities[0].resource["address"][0]["text"], "静岡県静岡市 登呂１−３−５");
+}
+
 TEST(MapTest, DocumentBecomesDocumentReferenceWithHash) {
   ssmix2::ExtendedDataType type{"", "退院時サマリー", "", "", "", ""};
   type.local_code = "DS01";

@@ -168,6 +168,36 @@ TEST_F(ChartCliTest, ExportIsAValidFhirR4Bundle) {
   EXPECT_NE(v.out.find("entry 0"), std::string::npos) << v.out;
 }
 
+TEST_F(ChartCliTest, EveryResourceOfAGeneratedRegionIsValidFhir) {
+  Result gen = RunRenkei(dir_, "gen region --facilities 2 --patients 40 --years 3 --seed 5 --out region --json --log-level off");
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  std::vector<fs::path> bundles;
+  int resources = 0;
+  for (const auto& facility : fs::directory_iterator(dir_ / "region")) {
+    if (!facility.is_directory()) continue;
+    const std::string id = facility.path().filename().string();
+    json s = RunJson(dir_, fmt::format("edge import --root '{}' --store 'sqlite:{}.db' --facility {} --json --log-level off",
+                                       facility.path().string(), id, id));
+    EXPECT_EQ(s["quarantined"], 0);
+    EXPECT_GT(s["events"].get<int>(), 0);
+    json patients = RunJson(dir_, fmt::format("edge patients --store 'sqlite:{}.db' --json --log-level off", id));
+    for (const json& p : patients) {
+      const std::string local = p["patient_id"];
+      Result r = RunRenkei(dir_, fmt::format("edge export --patient {} --store 'sqlite:{}.db' --log-level off", local, id));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      const fs::path file = dir_ / fmt::format("{}-{}.json", id, local);
+      std::ofstream(file) << r.out;
+      resources += static_cast<int>(json::parse(r.out)["entry"].size());
+      bundles.push_back(file);
+    }
+  }
+  ASSERT_GT(bundles.size(), 40u);
+  Result v = ValidateFhir(dir_, bundles);
+  EXPECT_EQ(v.exit_code, 0) << v.out.substr(0, 4000);
+  EXPECT_EQ(v.out.find("\"errors\":[\""), std::string::npos) << v.out.substr(0, 4000);
+  EXPECT_GT(resources, 1000);
+}
+
 TEST_F(ChartCliTest, SupersededAndDeletedRecordsCarryThrough) {
   const std::string ref = Events("--type prescription")["events"][0]["entity_refs"][0];
   const std::string first_version =
