@@ -144,31 +144,31 @@ void AddGenCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       "plus DIR/facilities.csv (facility_id,name,kind,folder,...) and DIR/ground_truth.csv\n"
       "(person_id,facility_id,local_patient_id: which local IDs are the same person). The same options\n"
       "always give byte-identical output. Memory stays flat however many patients are asked for.");
-  region->add_option("--facilities", flags->facilities, "number of facilities, 1-1000 (default 5)")
-      ->type_name("N");
-  region->add_option("--hospitals", flags->hospitals,
-                     "how many of them are hospitals, the rest clinics (default: half, rounded up)")
-      ->type_name("N");
-  region->add_option("--patients", flags->patients, "number of persons, 1-100000000 (default 2000)")
-      ->type_name("M");
-  region->add_option("--years", flags->years, "years of history ending at --end-date, 1-50 (default 5)")
-      ->type_name("Y");
-  region->add_option("--seed", flags->seed, "random seed, a whole number 0-18446744073709551615 (default 1)")
-      ->type_name("S");
-  region->add_option("--records-per-year", flags->records_per_year,
-                     "density: mean outpatient visits per year of a patient in chronic care (others see a\n"
-                     "third of that); each visit writes 1-4 files. 0-100 (default 3); use 0.5 for huge regions")
-      ->type_name("R");
-  region->add_option("--multi-facility", flags->multi_facility,
-                     "share of persons registered at more than one facility, 0-1 (default 0.4)")
-      ->type_name("SHARE");
-  region->add_option("--end-date", flags->end_date, "last day of the history, YYYY-MM-DD (default 2026-10-31)")
-      ->type_name("DATE");
-  region->add_option("--threads", flags->threads,
-                     "threads writing files while one generates, 0-16 (default 2); output is the same for any value")
-      ->type_name("N");
-  region->add_option("--out", flags->out, "output folder (required; must be empty or absent unless --force)")
-      ->type_name("DIR");
+  // Every valued option is taken as text and parsed by OptionsFrom, for exact messages.
+  struct ValueOption {
+    const char* name;
+    std::string RegionFlags::*value;
+    const char* type;
+    const char* help;
+  };
+  static const ValueOption kOptions[] = {
+      {"--facilities", &RegionFlags::facilities, "N", "number of facilities, 1-1000 (default 5)"},
+      {"--hospitals", &RegionFlags::hospitals, "N",
+       "how many of them are hospitals, the rest clinics (default: half, rounded up)"},
+      {"--patients", &RegionFlags::patients, "M", "number of persons, 1-100000000 (default 2000)"},
+      {"--years", &RegionFlags::years, "Y", "years of history ending at --end-date, 1-50 (default 5)"},
+      {"--seed", &RegionFlags::seed, "S", "random seed, a whole number 0-18446744073709551615 (default 1)"},
+      {"--records-per-year", &RegionFlags::records_per_year, "R",
+       "density: mean outpatient visits per year of a patient in chronic care (others see a\n"
+       "third of that); each visit writes 1-4 files. 0-100 (default 3); use 0.5 for huge regions"},
+      {"--multi-facility", &RegionFlags::multi_facility, "SHARE",
+       "share of persons registered at more than one facility, 0-1 (default 0.4)"},
+      {"--end-date", &RegionFlags::end_date, "DATE", "last day of the history, YYYY-MM-DD (default 2026-10-31)"},
+      {"--threads", &RegionFlags::threads, "N",
+       "threads writing files while one generates, 0-16 (default 2); output is the same for any value"},
+      {"--out", &RegionFlags::out, "DIR", "output folder (required; must be empty or absent unless --force)"},
+  };
+  for (const ValueOption& o : kOptions) region->add_option(o.name, (*flags).*(o.value), o.help)->type_name(o.type);
   region->add_flag("--force", flags->force,
                    "write into a non-empty folder; a previous region there (its CSV files and the trees\n"
                    "its facilities.csv lists) is removed first, nothing else is");

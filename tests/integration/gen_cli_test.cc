@@ -27,15 +27,15 @@ class GenCliTest : public ::testing::Test {
 };
 
 TEST_F(GenCliTest, EveryFacilityTreeImportsWithoutQuarantineOrWarning) {
-  Result gen = RunRenkei(dir_, "gen region --facilities 4 --hospitals 2 --patients 150 --years 3 --seed 11 "
+  Result gen = RunRenkei(dir_, "gen region --facilities 4 --hospitals 2 --patients 100 --years 2 --seed 11 "
                                "--out region --json");
   ASSERT_EQ(gen.exit_code, 0) << gen.err;
   json s = json::parse(gen.out);
-  EXPECT_EQ(s["patients"], 150);
+  EXPECT_EQ(s["patients"], 100);
   EXPECT_EQ(s["facilities"], 4);
   EXPECT_EQ(s["hospitals"], 2);
-  EXPECT_GT(s["files"].get<int>(), 1000);
-  EXPECT_GT(s["multi_facility_patients"].get<int>(), 30);
+  EXPECT_GT(s["files"].get<int>(), 500);
+  EXPECT_GT(s["multi_facility_patients"].get<int>(), 20);
   EXPECT_GT(s["documents"].get<int>(), 0);
 
   // facilities.csv lists the trees; ground_truth.csv the registrations.
