@@ -126,13 +126,16 @@ LiveFeed::LiveFeed(store::Store& store, std::shared_ptr<log::Logger> logger, Liv
 
 std::string LiveFeed::NextControlId() { return fmt::format("RK{}{:06d}", NowTimestamp().substr(0, 14), ++acks_ % 1000000); }
 
-std::string LiveFeed::Quarantine(std::string_view path, const std::vector<ssmix2::Defect>& defects,
-                                 std::string_view bytes) {
+bool LiveFeed::Quarantine(std::string_view path, const std::vector<ssmix2::Defect>& defects,
+                          std::string_view bytes) {
   auto id = store_.Quarantine("mllp:", path, defects, bytes);
-  if (!id.ok()) return id.status().message();
+  if (!id.ok()) {
+    log_->Error("live_message_not_quarantined", {{"error", id.status().message()}});
+    return false;
+  }
   ++quarantined_;
   log_->Warn("live_message_quarantined", {{"quarantine_id", *id}, {"reason", ssmix2::DefectKindName(defects.front().kind)}});
-  return {};
+  return true;
 }
 
 LiveResult LiveFeed::Keep(std::string_view bytes, const hl7::Message& m, std::vector<ssmix2::Defect>* errors) {
@@ -142,7 +145,7 @@ LiveResult LiveFeed::Keep(std::string_view bytes, const hl7::Message& m, std::ve
     result.outcome = LiveResult::Outcome::kRejected;
     result.detail = fmt::format("message type {}^{} is not one the edge keeps", m.MessageCode(), m.TriggerEvent());
     errors->push_back({ssmix2::DefectKind::kUnknownDataType, result.detail});
-    Quarantine(fmt::format("mllp/unknown/{}-{}", NowTimestamp(), acks_), *errors, bytes);
+    result.kept = Quarantine(fmt::format("mllp/unknown/{}-{}", NowTimestamp(), acks_), *errors, bytes);
     return result;
   }
   const ssmix2::DataTypeInfo* info = ssmix2::FindDataType(data_type);
@@ -176,7 +179,7 @@ LiveResult LiveFeed::Keep(std::string_view bytes, const hl7::Message& m, std::ve
     result.outcome = LiveResult::Outcome::kQuarantined;
     result.detail = key.patient_id.empty() ? "PID-3 (the patient ID) is empty" : "no usable date in the message";
     errors->push_back({ssmix2::DefectKind::kHl7Syntax, result.detail});
-    Quarantine(fmt::format("mllp/incomplete/{}-{}", ts, acks_), *errors, bytes);
+    result.kept = Quarantine(fmt::format("mllp/incomplete/{}-{}", ts, acks_), *errors, bytes);
     return result;
   }
   result.path = ssmix2::MakePath(key, ts, department, flag);
@@ -188,7 +191,7 @@ LiveResult LiveFeed::Keep(std::string_view bytes, const hl7::Message& m, std::ve
       if (options_.severity.Of(d.kind) == ssmix2::Severity::kQuarantine) errors->push_back(d);
     }
     result.detail = errors->front().detail;
-    Quarantine(result.path, ins.defects, bytes);
+    result.kept = Quarantine(result.path, ins.defects, bytes);
     return result;
   }
   store::VersionInput v = VersionOf(ins, result.path, std::string(bytes));
@@ -197,10 +200,12 @@ LiveResult LiveFeed::Keep(std::string_view bytes, const hl7::Message& m, std::ve
   StatusOr<store::PutResult> put = s.ok() ? writer.Put(v, nullptr, ins.demographics) : StatusOr<store::PutResult>(s);
   if (put.ok()) s = store_.Commit();
   if (!put.ok() || !s.ok()) {
+    // The message is good but the store failed: no ACK, so that the sender sends it again
+    // (an AR would make it give the message up).
     store_.Rollback().IgnoreError();
     result.outcome = LiveResult::Outcome::kRejected;
+    result.kept = false;
     result.detail = fmt::format("could not store the message: {}", (!put.ok() ? put.status() : s).message());
-    errors->push_back({ssmix2::DefectKind::kUnreadable, result.detail});
     log_->Error("live_message_not_stored", {{"error", (!put.ok() ? put.status() : s).message()}});
     return result;
   }
@@ -215,7 +220,8 @@ std::string LiveFeed::Accept(std::string_view bytes) {
   last_ = {};
   auto reject = [&](ssmix2::DefectKind kind, const std::string& reason) {
     last_ = {LiveResult::Outcome::kRejected, "", reason};
-    Quarantine(fmt::format("mllp/unreadable/{}-{}", NowTimestamp(), acks_), {{kind, reason}}, bytes);
+    last_.kept = Quarantine(fmt::format("mllp/unreadable/{}-{}", NowTimestamp(), acks_), {{kind, reason}}, bytes);
+    if (!last_.kept) return std::string();
     details.errors.push_back(AsAckError({kind, reason}));
     // Acknowledge with the header when it can be read, so the sender can match the reply.
     if (auto msh = hl7::ParseMsh(bytes); msh.ok()) return hl7::BuildAck(*msh, hl7::AckCode::kReject, details);
@@ -231,6 +237,7 @@ std::string LiveFeed::Accept(std::string_view bytes) {
   if (!message.ok()) return reject(ssmix2::DefectKind::kHl7Syntax, message.status().message());
   std::vector<ssmix2::Defect> errors;
   last_ = Keep(bytes, *message, &errors);
+  if (!last_.kept) return {};
   hl7::AckCode code = hl7::AckCode::kAccept;
   if (last_.outcome == LiveResult::Outcome::kQuarantined) code = hl7::AckCode::kError;
   if (last_.outcome == LiveResult::Outcome::kRejected) code = hl7::AckCode::kReject;

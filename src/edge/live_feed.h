@@ -5,7 +5,8 @@
 // like a file (ssmix2::Inspect on that path), and stored through RecordWriter in its own
 // transaction. The ACK says what happened: AA only after the commit; AE when the message was
 // read but is defective (it is quarantined, with the reason in ERR); AR when it cannot be
-// read or its type is not one the edge keeps (quarantined too: nothing is lost).
+// read or its type is not one the edge keeps (quarantined too: nothing is lost). When the
+// store cannot keep a message at all, no ACK is sent, and the sender sends it again.
 //
 // Not thread-safe: one LiveFeed per store connection; MllpServer calls its handler on one
 // thread.
@@ -37,6 +38,7 @@ struct LiveResult {
   Outcome outcome = Outcome::kStored;
   std::string path;      // the SS-MIX2 path the message was kept under ("" when rejected unread)
   std::string detail;    // the reason, for AE/AR
+  bool kept = true;      // false when not even the quarantine could store it (no ACK is sent)
 };
 
 // The SS-MIX2 data type a message of this type carries, e.g. RDE^O11 with an injection
@@ -47,7 +49,8 @@ class LiveFeed {
  public:
   LiveFeed(store::Store& store, std::shared_ptr<log::Logger> logger, LiveFeedOptions options);
 
-  // Handles one message as received (in its own character set) and returns the ACK bytes.
+  // Handles one message as received (in its own character set) and returns the ACK bytes, or
+  // "" (no ACK: the sender resends) when the store could keep it nowhere.
   std::string Accept(std::string_view bytes);
   // What happened to the last message Accept() handled.
   const LiveResult& last() const { return last_; }
@@ -58,7 +61,9 @@ class LiveFeed {
  private:
   std::string NextControlId();
   LiveResult Keep(std::string_view bytes, const hl7::Message& message, std::vector<ssmix2::Defect>* errors);
-  std::string Quarantine(std::string_view path, const std::vector<ssmix2::Defect>& defects, std::string_view bytes);
+  // Keeps a defective message in the quarantine; false (logged) when the store failed, and
+  // then the message must not be acknowledged, so that its sender sends it again.
+  bool Quarantine(std::string_view path, const std::vector<ssmix2::Defect>& defects, std::string_view bytes);
 
   store::Store& store_;
   std::shared_ptr<log::Logger> log_;
