@@ -182,7 +182,9 @@ TEST_F(ListenCliTest, ConcurrentSendersAreEachAcknowledgedOnce) {
     for (int i = 0; i < 10; ++i) {
       json e = RunJson(dir_, fmt::format("edge events --patient P{}{:02d} --json --log-level off", s, i))["events"];
       visits += static_cast<int>(e.size());
-      if (!e.empty()) EXPECT_EQ(e[0]["type"], "visit");
+      if (!e.empty()) {
+        EXPECT_EQ(e[0]["type"], "visit");
+      }
     }
   }
   EXPECT_EQ(visits, 40);
