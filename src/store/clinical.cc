@@ -11,6 +11,8 @@ namespace renkei::store {
 namespace {
 
 using nlohmann::json;
+using sql::SqlRow;
+using sql::SqlValue;
 
 ChangeKind ChangeOf(const PutResult& put) {
   if (put.status == RecordStatus::kDeleted) return ChangeKind::kDeleted;

@@ -11,13 +11,14 @@ namespace {
 using ssmix2::ConditionFlag;
 using ssmix2::Defect;
 
-// Schema migrations, in order. {id} and {blob} become the dialect's types.
-struct Migration {
-  int64_t version;
-  std::string_view ddl;
-};
+using sql::Blob;
+using sql::Dialect;
+using sql::SqlConnection;
+using sql::SqlRow;
+using sql::SqlValue;
 
-constexpr Migration kMigrations[] = {
+// Schema migrations, in order (sql::Migrate).
+constexpr sql::Migration kMigrations[] = {
     {1, R"sql(
 CREATE TABLE records (
   id {id},
@@ -126,18 +127,6 @@ CREATE TABLE changes (
 );
 )sql"},
 };
-
-std::string Ddl(std::string_view ddl, Dialect d) {
-  std::string out(ddl);
-  auto replace = [&](std::string_view from, std::string_view to) {
-    for (size_t p = out.find(from); p != std::string::npos; p = out.find(from, p + to.size())) {
-      out.replace(p, from.size(), to);
-    }
-  };
-  replace("{id}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY");
-  replace("{blob}", d == Dialect::kSqlite ? "BLOB" : "BYTEA");
-  return out;
-}
 
 std::string DefectsToJson(const std::vector<Defect>& defects) {
   nlohmann::json j = nlohmann::json::array();
@@ -248,17 +237,7 @@ std::string_view PutOutcomeName(PutOutcome o) {
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(std::string_view url) {
-  std::unique_ptr<SqlConnection> conn;
-  if (url.starts_with("sqlite:")) {
-    std::string path(url.substr(7));
-    if (path.starts_with("//")) path = path.substr(2);  // sqlite://PATH is accepted too
-    if (path.empty()) return InvalidArgument("store URL 'sqlite:' needs a path, e.g. sqlite:renkei-edge.db");
-    RENKEI_ASSIGN_OR_RETURN(conn, OpenSqlite(path));
-  } else if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    RENKEI_ASSIGN_OR_RETURN(conn, OpenPostgres(std::string(url)));
-  } else {
-    return InvalidArgument("unknown store URL scheme; use sqlite:PATH or postgresql://USER@HOST/DB");
-  }
+  RENKEI_ASSIGN_OR_RETURN(auto conn, sql::Open(url));
   return FromConnection(std::move(conn));
 }
 
@@ -270,31 +249,7 @@ StatusOr<std::unique_ptr<Store>> Store::FromConnection(std::unique_ptr<SqlConnec
 
 int64_t Store::SchemaVersion() { return std::end(kMigrations)[-1].version; }
 
-Status Store::Migrate() {
-  RENKEI_RETURN_IF_ERROR(db_->Execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
-  const int64_t current = rows.empty() ? 0 : rows[0].Int(0);
-  if (current > SchemaVersion()) {
-    return FailedPrecondition(fmt::format("store schema version {} is newer than this program's {}; upgrade renkei",
-                                          current, SchemaVersion()));
-  }
-  for (const Migration& m : kMigrations) {
-    if (m.version <= current) continue;
-    RENKEI_RETURN_IF_ERROR(db_->Execute("BEGIN"));
-    Status s = db_->Execute(Ddl(m.ddl, db_->dialect()));
-    if (s.ok()) {
-      s = db_->Query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, NowUtcIso8601()})
-              .status();
-    }
-    if (!s.ok()) {
-      db_->Execute("ROLLBACK").IgnoreError();
-      return s.Annotate(fmt::format("schema migration {}", m.version));
-    }
-    RENKEI_RETURN_IF_ERROR(db_->Execute("COMMIT"));
-  }
-  return Status::Ok();
-}
+Status Store::Migrate() { return sql::Migrate(*db_, kMigrations); }
 
 StatusOr<std::string> Store::GetSetting(std::string_view name) {
   RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT value FROM settings WHERE name = $1", {std::string(name)}));

@@ -1,7 +1,7 @@
 // The edge repository: a facility's published records, their versions, the patients'
 // demographics, the quarantine of defective files and the state of every file seen.
 //
-// One implementation over SqlConnection (sql.h), so SQLite (the embedded default) and
+// One implementation over sql::SqlConnection (sql/sql.h), so SQLite (the embedded default) and
 // PostgreSQL behave the same; both pass store_conformance_test.cc. A Store is used by
 // one thread at a time. Open() applies pending schema migrations.
 #pragma once
@@ -19,7 +19,7 @@
 #include "ssmix2/defect.h"
 #include "ssmix2/path.h"
 #include "ssmix2/patient.h"
-#include "store/sql.h"
+#include "sql/sql.h"
 
 namespace renkei::store {
 
@@ -195,7 +195,7 @@ class Store {
   // be opened, kFailedPrecondition when its schema is newer than this program.
   static StatusOr<std::unique_ptr<Store>> Open(std::string_view url);
   // Wraps an open connection (used by tests); applies migrations.
-  static StatusOr<std::unique_ptr<Store>> FromConnection(std::unique_ptr<SqlConnection> conn);
+  static StatusOr<std::unique_ptr<Store>> FromConnection(std::unique_ptr<sql::SqlConnection> conn);
 
   // The schema version after migrations.
   static int64_t SchemaVersion();
@@ -269,10 +269,10 @@ class Store {
   StatusOr<StoreCounts> Counts();
 
  private:
-  explicit Store(std::unique_ptr<SqlConnection> conn) : db_(std::move(conn)) {}
+  explicit Store(std::unique_ptr<sql::SqlConnection> conn) : db_(std::move(conn)) {}
   Status Migrate();
 
-  std::unique_ptr<SqlConnection> db_;
+  std::unique_ptr<sql::SqlConnection> db_;
 };
 
 }  // namespace renkei::store

@@ -45,7 +45,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
           "t" + std::to_string(::getpid()) + "_" +
           std::to_string(std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name()) %
                          1'000'000'007);
-      auto conn = OpenPostgres(base);
+      auto conn = sql::OpenPostgres(base);
       ASSERT_TRUE(conn.ok()) << conn.status().ToString();
       ASSERT_TRUE((*conn)->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).ok());
       url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
@@ -248,7 +248,7 @@ TEST(StoreOpenTest, RefusesASchemaNewerThanTheProgram) {
   auto path = std::filesystem::temp_directory_path() / ("renkei-newer-" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   {
-    auto conn = OpenSqlite(path.string());
+    auto conn = sql::OpenSqlite(path.string());
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE((*conn)->Execute("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT);"
                                  "INSERT INTO schema_migrations VALUES (999, 'x');")

@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "store/sql.h"
+#include "sql/sql.h"
 
-namespace renkei::store {
+namespace renkei::sql {
 namespace {
 
 struct StmtDeleter {
@@ -152,4 +152,4 @@ StatusOr<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
   return std::unique_ptr<SqlConnection>(std::move(conn));
 }
 
-}  // namespace renkei::store
+}  // namespace renkei::sql

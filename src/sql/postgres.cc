@@ -29,9 +29,9 @@
 #include <vector>
 
 #include "base/status.h"
-#include "store/sql.h"
+#include "sql/sql.h"
 
-namespace renkei::store {
+namespace renkei::sql {
 namespace {
 
 // Type OIDs from PostgreSQL's pg_type.dat; these are fixed for built-in types.
@@ -386,4 +386,4 @@ StatusOr<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& uri) {
   return std::unique_ptr<SqlConnection>(std::make_unique<PostgresConnection>(std::move(conn)));
 }
 
-}  // namespace renkei::store
+}  // namespace renkei::sql

@@ -1,5 +1,5 @@
-// A small SQL connection interface with an SQLite and a PostgreSQL implementation, so
-// that the edge repository (repository.h) is written once for both databases.
+// A small SQL connection interface with an SQLite and a PostgreSQL implementation, so that
+// each repository (the edge's store/, the hub's hub/) is written once for both databases.
 //
 // SQL text uses PostgreSQL-style numbered parameters ($1, $2, ...), which SQLite also
 // accepts. Statements are prepared once per connection and cached by their text.
@@ -11,12 +11,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <span>
 #include <variant>
 #include <vector>
 
 #include "base/status.h"
 
-namespace renkei::store {
+namespace renkei::sql {
 
 // Binary data (bytea in PostgreSQL, BLOB in SQLite).
 struct Blob {
@@ -59,5 +60,19 @@ class SqlConnection {
 StatusOr<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path);
 // Connects to PostgreSQL with a libpq connection URI ("postgresql://user@host:port/db").
 StatusOr<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& uri);
+// Opens a store URL: "sqlite:PATH" (also "sqlite://PATH") or "postgresql://…" / "postgres://…".
+// InvalidArgument for another scheme or an empty path.
+StatusOr<std::unique_ptr<SqlConnection>> Open(std::string_view url);
 
-}  // namespace renkei::store
+// One step of a schema. In `ddl`, {id} becomes the dialect's auto-increment primary key and
+// {blob} its binary type.
+struct Migration {
+  int64_t version;
+  std::string_view ddl;
+};
+// Applies, each in its own transaction, the migrations newer than the database's version
+// (kept in table schema_migrations). FailedPrecondition when the database is newer than the
+// last migration given: an older program must not write to it.
+Status Migrate(SqlConnection& db, std::span<const Migration> migrations);
+
+}  // namespace renkei::sql
