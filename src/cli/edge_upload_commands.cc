@@ -139,9 +139,9 @@ void PrintReport(const edge::UploadReport& r) {
 
 int RunUpload(const GlobalOptions& g, const UploadArgs& a) {
   if (a.csv.empty() == a.fhir.empty()) return Fail(InvalidArgument("give one file: --csv FILE or --fhir FILE"));
-  auto encoding = receipt::EncodingFromName(a.encoding);
+  auto encoding = text::EncodingFromName(a.encoding);
   if (!encoding) return Fail(InvalidArgument(fmt::format("unknown --encoding '{}'; use auto, utf-8 or cp932", a.encoding)));
-  if (!a.fhir.empty() && a.encoding != "auto" && *encoding != receipt::Encoding::kUtf8) {
+  if (!a.fhir.empty() && a.encoding != "auto" && *encoding != text::Encoding::kUtf8) {
     return Fail(InvalidArgument("a FHIR Bundle is JSON, which is UTF-8; --encoding applies to --csv"));
   }
   const std::string path = a.csv.empty() ? a.fhir : a.csv;

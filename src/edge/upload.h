@@ -20,8 +20,8 @@
 #include "base/status.h"
 #include "fhir/bundle_reader.h"
 #include "log/log.h"
-#include "receipt/csv.h"
-#include "receipt/encoding.h"
+#include "text/csv.h"
+#include "text/encoding.h"
 #include "store/store.h"
 
 namespace renkei::edge {
@@ -67,8 +67,8 @@ struct UploadOptions {
   std::string facility_id = "local";
   std::string file_name;    // the uploaded file's name (without folders)
   std::string source_dir;   // the folder it was read from (kept as the quarantine's root)
-  receipt::Encoding encoding = receipt::Encoding::kAuto;
-  receipt::CsvLimits csv_limits;
+  text::Encoding encoding = text::Encoding::kAuto;
+  text::CsvLimits csv_limits;
   fhir::BundleLimits bundle_limits;
 };
 

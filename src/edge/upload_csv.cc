@@ -20,17 +20,17 @@ using ssmix2::DefectKind;
 class CsvUpload {
  public:
   CsvUpload(UploadSession& session, const UploadOptions& options, std::string_view bytes,
-            const receipt::DecodedFile& file, const receipt::Header& header)
+            const text::DecodedFile& file, const receipt::Header& header)
       : session_(session), options_(options), bytes_(bytes), file_(file), header_(header) {}
 
-  Status Run(const std::vector<receipt::CsvRecord>& records) {
+  Status Run(const std::vector<text::CsvRecord>& records) {
     std::vector<receipt::Row> rows;
     for (size_t i = 1; i < records.size(); ++i) {
-      const receipt::CsvRecord& rec = records[i];
+      const text::CsvRecord& rec = records[i];
       ++session_.report().rows;
-      if (rec.problem != receipt::CsvProblem::kNone) {
-        const DefectKind kind = rec.problem == receipt::CsvProblem::kEncoding   ? DefectKind::kEncoding
-                                : rec.problem == receipt::CsvProblem::kTooLarge ? DefectKind::kTooLarge
+      if (rec.problem != text::CsvProblem::kNone) {
+        const DefectKind kind = rec.problem == text::CsvProblem::kEncoding   ? DefectKind::kEncoding
+                                : rec.problem == text::CsvProblem::kTooLarge ? DefectKind::kTooLarge
                                                                                 : DefectKind::kUploadSyntax;
         RENKEI_RETURN_IF_ERROR(QuarantineRow(rec.first_line, rec.last_line, kind, rec.error));
         continue;
@@ -56,8 +56,8 @@ class CsvUpload {
  private:
   // The bytes of lines first..last as they are in the file.
   std::string_view Raw(int first, int last) const {
-    const receipt::SourceLine& a = file_.lines[static_cast<size_t>(first - 1)];
-    const receipt::SourceLine& b = file_.lines[static_cast<size_t>(last - 1)];
+    const text::SourceLine& a = file_.lines[static_cast<size_t>(first - 1)];
+    const text::SourceLine& b = file_.lines[static_cast<size_t>(last - 1)];
     return bytes_.substr(a.offset, b.offset + b.length - a.offset);
   }
 
@@ -102,8 +102,8 @@ class CsvUpload {
   // The patient_id field of a quarantined row's bytes ("" when it cannot be read): a fixed row
   // at the same line resolves the entry only when it is about the same patient.
   std::string PatientOf(std::string_view raw) const {
-    const receipt::DecodedFile f = receipt::DecodeLines(raw, file_.encoding);
-    const std::vector<receipt::CsvRecord> records = receipt::ReadCsv(f.lines, options_.csv_limits);
+    const text::DecodedFile f = text::DecodeLines(raw, file_.encoding);
+    const std::vector<text::CsvRecord> records = text::ReadCsv(f.lines, options_.csv_limits);
     const int field = header_.FieldOf(receipt::Column::kPatientId);
     if (records.empty() || field < 0 || static_cast<size_t>(field) >= records[0].fields.size()) return {};
     std::string id = records[0].fields[static_cast<size_t>(field)];
@@ -115,7 +115,7 @@ class CsvUpload {
   UploadSession& session_;
   const UploadOptions& options_;
   std::string_view bytes_;
-  const receipt::DecodedFile& file_;
+  const text::DecodedFile& file_;
   const receipt::Header& header_;
   std::unordered_map<int, int> last_line_;  // first line of a row → its last line
 };
@@ -125,14 +125,14 @@ class CsvUpload {
 StatusOr<UploadReport> Uploader::UploadCsv(const UploadOptions& options, std::string_view bytes) {
   UploadSession session(store_, *log_, options, "csv");
   RENKEI_RETURN_IF_ERROR(session.Begin());
-  const receipt::DecodedFile file = receipt::DecodeLines(bytes, options.encoding);
-  session.report().encoding = std::string(receipt::EncodingName(file.encoding));
-  const std::vector<receipt::CsvRecord> records = receipt::ReadCsv(file.lines, options.csv_limits);
+  const text::DecodedFile file = text::DecodeLines(bytes, options.encoding);
+  session.report().encoding = std::string(text::EncodingName(file.encoding));
+  const std::vector<text::CsvRecord> records = text::ReadCsv(file.lines, options.csv_limits);
   if (records.empty()) return session.RejectFile(DefectKind::kUploadSyntax, "the file has no header row", bytes);
   auto header = receipt::Header::Read(records[0]);
   if (!header.ok()) {
     const DefectKind kind =
-        records[0].problem == receipt::CsvProblem::kEncoding ? DefectKind::kEncoding : DefectKind::kUploadSyntax;
+        records[0].problem == text::CsvProblem::kEncoding ? DefectKind::kEncoding : DefectKind::kUploadSyntax;
     return session.RejectFile(kind, header.status().message(), bytes);
   }
   Status s = session.FileReadable();

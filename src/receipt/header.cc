@@ -55,8 +55,8 @@ std::span<const std::pair<Column, std::string_view>> Columns() { return kColumns
 
 std::string_view ColumnName(Column c) { return kColumns[static_cast<size_t>(c)].second; }
 
-StatusOr<Header> Header::Read(const CsvRecord& record) {
-  if (record.problem != CsvProblem::kNone) return InvalidArgument("the header row cannot be read: " + record.error);
+StatusOr<Header> Header::Read(const text::CsvRecord& record) {
+  if (record.problem != text::CsvProblem::kNone) return InvalidArgument("the header row cannot be read: " + record.error);
   Header h;
   h.field_.fill(-1);
   h.field_count_ = record.fields.size();

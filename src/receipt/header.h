@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "receipt/csv.h"
+#include "text/csv.h"
 
 namespace renkei::receipt {
 
@@ -31,7 +31,7 @@ class Header {
   // Reads the header record. Errors (kInvalidArgument, naming line and column): a header the
   // CSV reader could not read, an unknown or repeated column name, `kind` or `patient_id`
   // missing.
-  static StatusOr<Header> Read(const CsvRecord& record);
+  static StatusOr<Header> Read(const text::CsvRecord& record);
 
   // The 0-based field index of column `c`, or -1 when the file does not have it.
   int FieldOf(Column c) const { return field_[static_cast<size_t>(c)]; }

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 std::vector<Row> RowsOf(std::string_view csv) {
-  auto records = ReadCsv(DecodeLines(csv, Encoding::kUtf8).lines);
+  auto records = text::ReadCsv(text::DecodeLines(csv, text::Encoding::kUtf8).lines);
   auto header = Header::Read(records.at(0));
   EXPECT_TRUE(header.ok()) << header.status().ToString();
   std::vector<Row> rows;

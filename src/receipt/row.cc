@@ -99,7 +99,7 @@ PersonName SplitName(std::string_view s) {
 // Reads the fields of one record into a Row; each check names the line and the column.
 class RowReader {
  public:
-  RowReader(const Header& h, const CsvRecord& r) : h_(h), r_(r) {}
+  RowReader(const Header& h, const text::CsvRecord& r) : h_(h), r_(r) {}
 
   StatusOr<Row> Read() {
     if (r_.fields.size() != h_.field_count()) {
@@ -304,7 +304,7 @@ class RowReader {
   }
 
   const Header& h_;
-  const CsvRecord& r_;
+  const text::CsvRecord& r_;
 };
 
 }  // namespace
@@ -319,6 +319,6 @@ std::string_view RowKindName(RowKind k) {
   return "patient";
 }
 
-StatusOr<Row> ReadRow(const Header& header, const CsvRecord& record) { return RowReader(header, record).Read(); }
+StatusOr<Row> ReadRow(const Header& header, const text::CsvRecord& record) { return RowReader(header, record).Read(); }
 
 }  // namespace renkei::receipt

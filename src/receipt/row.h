@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "receipt/csv.h"
+#include "text/csv.h"
 #include "receipt/header.h"
 
 namespace renkei::receipt {
@@ -66,6 +66,6 @@ struct Row {
 // '20241301' is not a date (YYYYMMDD, YYYY-MM-DD or YYYY/MM/DD)" and the like: a field count
 // that differs from the header's, an unknown kind, a value out of its format, a required
 // column empty, a control character in a value.
-StatusOr<Row> ReadRow(const Header& header, const CsvRecord& record);
+StatusOr<Row> ReadRow(const Header& header, const text::CsvRecord& record);
 
 }  // namespace renkei::receipt

@@ -7,7 +7,7 @@ namespace {
 
 // Reads `text` (header first) and returns each data row's result.
 std::vector<StatusOr<Row>> Rows(std::string_view text) {
-  auto records = ReadCsv(DecodeLines(text, Encoding::kUtf8).lines);
+  auto records = text::ReadCsv(text::DecodeLines(text, text::Encoding::kUtf8).lines);
   auto header = Header::Read(records.at(0));
   EXPECT_TRUE(header.ok()) << header.status().ToString();
   std::vector<StatusOr<Row>> out;
@@ -18,7 +18,7 @@ std::vector<StatusOr<Row>> Rows(std::string_view text) {
 std::string Error(const StatusOr<Row>& r) { return r.ok() ? "ok" : r.status().message(); }
 
 TEST(HeaderTest, ColumnsInAnyOrderAnyCaseButKnownAndOnce) {
-  auto records = ReadCsv(DecodeLines(" Patient_ID ,KIND,date\n", Encoding::kUtf8).lines);
+  auto records = text::ReadCsv(text::DecodeLines(" Patient_ID ,KIND,date\n", text::Encoding::kUtf8).lines);
   auto h = Header::Read(records[0]);
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->FieldOf(Column::kPatientId), 0);
@@ -26,7 +26,7 @@ TEST(HeaderTest, ColumnsInAnyOrderAnyCaseButKnownAndOnce) {
   EXPECT_EQ(h->FieldOf(Column::kDate), 2);
   EXPECT_EQ(h->FieldOf(Column::kDose), -1);
   auto bad = [](std::string_view text) {
-    auto r = ReadCsv(DecodeLines(text, Encoding::kUtf8).lines);
+    auto r = text::ReadCsv(text::DecodeLines(text, text::Encoding::kUtf8).lines);
     return Header::Read(r.at(0)).status().message();
   };
   EXPECT_EQ(bad("kind,patient_id,birthdate\n"),

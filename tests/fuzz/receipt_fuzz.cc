@@ -15,16 +15,16 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace renkei;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  const receipt::DecodedFile file = receipt::DecodeLines(bytes, receipt::Encoding::kAuto);
-  receipt::CsvLimits limits;
+  const text::DecodedFile file = text::DecodeLines(bytes, text::Encoding::kAuto);
+  text::CsvLimits limits;
   limits.max_record_bytes = 4096;
-  const auto records = receipt::ReadCsv(file.lines, limits);
+  const auto records = text::ReadCsv(file.lines, limits);
   if (records.empty()) return 0;
   auto header = receipt::Header::Read(records[0]);
   if (!header.ok()) return 0;
   std::vector<receipt::Row> rows;
   for (size_t i = 1; i < records.size(); ++i) {
-    if (records[i].problem != receipt::CsvProblem::kNone) continue;
+    if (records[i].problem != text::CsvProblem::kNone) continue;
     auto row = receipt::ReadRow(*header, records[i]);
     if (row.ok()) rows.push_back(std::move(row).value());
   }

@@ -1,4 +1,4 @@
-#include "receipt/encoding.h"
+#include "text/encoding.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,7 +7,7 @@
 #include "text/cp932.h"
 #include "text/iso2022jp.h"
 
-namespace renkei::receipt {
+namespace renkei::text {
 namespace {
 
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
@@ -111,4 +111,4 @@ DecodedFile DecodeLines(std::string_view bytes, Encoding requested) {
   return out;
 }
 
-}  // namespace renkei::receipt
+}  // namespace renkei::text

@@ -1,8 +1,8 @@
-#include "receipt/encoding.h"
+#include "text/encoding.h"
 
 #include <gtest/gtest.h>
 
-namespace renkei::receipt {
+namespace renkei::text {
 namespace {
 
 TEST(EncodingTest, Utf8WithAndWithoutBomSplitsLinesAndKeepsOffsets) {
@@ -56,4 +56,4 @@ TEST(EncodingTest, NamesParse) {
 }
 
 }  // namespace
-}  // namespace renkei::receipt
+}  // namespace renkei::text

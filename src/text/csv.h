@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "receipt/encoding.h"
+#include "text/encoding.h"
 
-namespace renkei::receipt {
+namespace renkei::text {
 
 struct CsvLimits {
   size_t max_record_bytes = 1u << 20;  // one row (a receipt row is well under a kilobyte)
@@ -37,4 +37,4 @@ struct CsvRecord {
 
 std::vector<CsvRecord> ReadCsv(const std::vector<SourceLine>& lines, const CsvLimits& limits = {});
 
-}  // namespace renkei::receipt
+}  // namespace renkei::text

@@ -1,8 +1,8 @@
-#include "receipt/csv.h"
+#include "text/csv.h"
 
 #include <gtest/gtest.h>
 
-namespace renkei::receipt {
+namespace renkei::text {
 namespace {
 
 std::vector<CsvRecord> Read(std::string_view text, const CsvLimits& limits = {}) {
@@ -90,4 +90,4 @@ TEST(CsvTest, TruncatedAndEmptyInput) {
 }
 
 }  // namespace
-}  // namespace renkei::receipt
+}  // namespace renkei::text

@@ -1,8 +1,8 @@
-#include "receipt/csv.h"
+#include "text/csv.h"
 
 #include <fmt/format.h>
 
-namespace renkei::receipt {
+namespace renkei::text {
 namespace {
 
 bool IsContinuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
@@ -148,4 +148,4 @@ std::vector<CsvRecord> ReadCsv(const std::vector<SourceLine>& lines, const CsvLi
   return out;
 }
 
-}  // namespace renkei::receipt
+}  // namespace renkei::text

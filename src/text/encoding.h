@@ -1,5 +1,6 @@
-// The text of an uploaded receipt-computer file, line by line: which encoding it is in (UTF-8,
-// with or without a byte-order mark, or code page 932 — Shift_JIS as Windows writes it), and
+// The text of an uploaded file (a receipt computer's CSV, a patient-index record list), line
+// by line: which encoding it is in (UTF-8, with or without a byte-order mark, or code page
+// 932 — Shift_JIS as Windows writes it), and
 // each physical line decoded to UTF-8. A line that is not valid in the encoding keeps its
 // place and its ASCII characters (so quotes and commas still delimit the CSV around it) and
 // carries the exact error; its rows are quarantined, the others are read. Pure.
@@ -11,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace renkei::receipt {
+namespace renkei::text {
 
 enum class Encoding {
   kAuto,   // detect: a BOM or valid UTF-8 means UTF-8; otherwise the encoding more lines are valid in
@@ -39,4 +40,4 @@ struct DecodedFile {
 
 DecodedFile DecodeLines(std::string_view bytes, Encoding requested);
 
-}  // namespace renkei::receipt
+}  // namespace renkei::text
