@@ -71,9 +71,12 @@ struct NormalizedAddress {
 //     locality, with kanji numerals as digits;
 //   * the block numbers start at the first digit, or at the first kanji numeral followed by
 //     丁目, 番地, 号 or 番 (but not 番町/番丁: 一番町 is a town name); in them kanji numerals become
-//     digits (一→1, 二十三→23, 二〇三→203), and 丁目, 番地, 番, 号, の and hyphens (- ‐ ‑ ‒ – — ―
-//     − ﹣, and ー/ｰ after a digit) become one '-', with none leading or trailing;
-//   * what follows the numbers is `rest`, with 号室 dropped ("203号室" → "203").
+//     digits (一→1, 二十三→23, 二〇三→203), and 丁目, 番地, 番, の (before a numeral) and hyphens
+//     (- ‐ ‑ ‒ – — ― − ﹣, and ー/ｰ after a digit) become one '-', with none leading or trailing;
+//     号 (the last level of a block address) ends them, and so does anything else;
+//   * what follows the numbers is `rest`, with 号室 dropped ("9番6号203号室" → "9-6", "203").
+// `full` joins the parts without a separator, so "9-6 203" and "9-6203" give the same `full`;
+// compare `numbers` and `rest` apart where that matters.
 // "〒420-0001 静岡県静岡市葵区追手町９番６号 サンハイツ２０３" →
 //   {"静岡県", "静岡市葵区追手町", "9-6", "サンハイツ203", "静岡県静岡市葵区追手町9-6サンハイツ203"}.
 NormalizedAddress NormalizeAddress(std::string_view text);
