@@ -6,6 +6,7 @@
 
 #include "cli/edge_commands.h"
 #include "cli/gen_commands.h"
+#include "cli/mpi_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
+  renkei::cli::AddMpiCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
