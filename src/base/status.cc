@@ -18,6 +18,14 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+std::optional<StatusCode> StatusCodeFromName(std::string_view name) {
+  for (int i = static_cast<int>(StatusCode::kOk); i <= static_cast<int>(StatusCode::kInternal); ++i) {
+    const auto code = static_cast<StatusCode>(i);
+    if (StatusCodeName(code) == name) return code;
+  }
+  return std::nullopt;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
   return std::string(StatusCodeName(code_)) + ": " + message_;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,6 +30,10 @@ enum class StatusCode {
 
 // The lower-case name of a code, e.g. "invalid_argument".
 std::string_view StatusCodeName(StatusCode code);
+
+// The code StatusCodeName gives `name` for (e.g. read back from an HTTP error body), or
+// nullopt when no code has that name.
+std::optional<StatusCode> StatusCodeFromName(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

@@ -25,6 +25,18 @@ TEST(StatusTest, OkAndErrorsCarryCodeAndMessage) {
   EXPECT_EQ(s.Annotate("store").message(), "store: record 7");
 }
 
+TEST(StatusTest, CodeNamesReadBackToTheirCodes) {
+  for (StatusCode code : {StatusCode::kOk, StatusCode::kInvalidArgument, StatusCode::kNotFound,
+                          StatusCode::kAlreadyExists, StatusCode::kFailedPrecondition, StatusCode::kPermissionDenied,
+                          StatusCode::kResourceExhausted, StatusCode::kUnavailable, StatusCode::kDataLoss,
+                          StatusCode::kInternal}) {
+    EXPECT_EQ(StatusCodeFromName(StatusCodeName(code)), code) << StatusCodeName(code);
+  }
+  EXPECT_EQ(StatusCodeFromName("not-found"), std::nullopt);
+  EXPECT_EQ(StatusCodeFromName("NOT_FOUND"), std::nullopt);
+  EXPECT_EQ(StatusCodeFromName(""), std::nullopt);
+}
+
 TEST(StatusTest, AssignOrReturnPropagatesFirstError) {
   int out = 0;
   EXPECT_TRUE(Quarter(8, &out).ok());

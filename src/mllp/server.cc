@@ -1,7 +1,5 @@
 #include "mllp/server.h"
 
-#include <signal.h>
-
 #include <array>
 #include <atomic>
 #include <mutex>
@@ -24,6 +22,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <fmt/format.h>
 
+#include "base/signals.h"
 #include "hl7/ack.h"
 #include "hl7/charset.h"
 #include "mllp/frame.h"
@@ -263,21 +262,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t acks_sent_ = 0;
   uint64_t rejected_ = 0;
   uint64_t bytes_read_ = 0;
-};
-
-// Blocks every signal in the calling thread while alive, so that threads started meanwhile
-// inherit a mask with every signal blocked; restores the mask after.
-class BlockSignals {
- public:
-  BlockSignals() {
-    sigset_t all;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved_);
-  }
-  ~BlockSignals() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
-
- private:
-  sigset_t saved_;
 };
 
 }  // namespace

@@ -1,0 +1,257 @@
+#include "http/client.h"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "http/address.h"
+#include "http/beast_fields.h"
+#include "http/message.h"
+
+namespace renkei::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = net::ip::tcp;
+
+constexpr uint32_t kMaxResponseHeaderBytes = 64 << 10;
+constexpr uint64_t kMaxResponseBodyBytes = 64 << 20;
+
+struct Url {
+  std::string host;         // without brackets
+  uint16_t port = 80;
+  std::string authority;    // "host:port", brackets around IPv6: the connection's name in errors
+  std::string host_header;  // the Host header: the port left out when it is 80
+  std::string target;       // "/path?query", fragment removed
+};
+
+StatusOr<Url> ParseUrl(std::string_view text) {
+  const size_t scheme_end = text.find("://");
+  std::string scheme(text.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (scheme == "https") return InvalidArgument("https:// URLs are not supported yet");
+  if (scheme != "http") return InvalidArgument("the URL must begin with http://");
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte <= 0x20 || byte >= 0x7F) {
+      return InvalidArgument(
+          fmt::format("byte {} of the URL is a space, control or non-ASCII byte: percent-encode it", i));
+    }
+  }
+  const std::string_view rest = text.substr(scheme_end + 3);
+  const size_t authority_end = rest.find_first_of("/?#");
+  StatusOr<HostPort> host_port = ParseHostPort(rest.substr(0, authority_end));
+  if (!host_port.ok()) return host_port.status().Annotate("bad URL");
+  Url url;
+  url.host = std::move(host_port->host);
+  url.port = host_port->port.value_or(80);
+  const std::string host = url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
+  url.authority = fmt::format("{}:{}", host, url.port);
+  url.host_header = url.port == 80 ? host : url.authority;
+  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
+  target = target.substr(0, target.find('#'));
+  url.target = target.empty() || target[0] != '/' ? "/" + std::string(target) : std::string(target);
+  return url;
+}
+
+// RFC 9110 token: a method or a header name.
+bool IsToken(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+std::string FormatSeconds(std::chrono::milliseconds timeout) {
+  return fmt::format("{:g} s", static_cast<double>(timeout.count()) / 1000);
+}
+
+}  // namespace
+
+struct Client::Impl {
+  net::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;  // bytes received beyond the last response
+  std::string connected_to;   // the authority of the open connection; empty when none
+
+  // Starts an asynchronous operation with a handler that records its error, and runs the
+  // io_context until it completes (with the stream's expiry as its deadline).
+  template <typename Initiate>
+  beast::error_code Run(Initiate initiate) {
+    beast::error_code result;
+    initiate([&result](beast::error_code ec, auto&&...) { result = ec; });
+    io.restart();
+    io.run();
+    return result;
+  }
+
+  void Disconnect() {
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream.close();
+    buffer.clear();
+    connected_to.clear();
+  }
+
+  // Whether the kept connection can carry another request: the server has neither closed it
+  // (an idle timeout) nor sent anything unasked.
+  bool StillOpen() {
+    char byte;
+    const ssize_t n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && buffer.size() == 0;
+  }
+
+  Status Connect(const Url& url, std::chrono::steady_clock::time_point deadline, std::chrono::milliseconds timeout) {
+    std::vector<tcp::endpoint> endpoints;
+    beast::error_code ec;
+    const net::ip::address address = net::ip::make_address(url.host, ec);
+    if (!ec) {
+      endpoints.emplace_back(address, url.port);
+    } else {
+      tcp::resolver resolver(io);
+      const auto results = resolver.resolve(url.host, std::to_string(url.port), ec);
+      if (ec) return Unavailable(fmt::format("cannot resolve {}: {}", url.host, ec.message()));
+      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    }
+    stream.expires_at(deadline);
+    ec = Run([&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
+    if (ec == beast::error::timeout) {
+      return Unavailable(fmt::format("cannot connect to {}: timed out after {}", url.authority, FormatSeconds(timeout)));
+    }
+    if (ec) return Unavailable(fmt::format("cannot connect to {}: {}", url.authority, ec.message()));
+    connected_to = url.authority;
+    return Status::Ok();
+  }
+
+  // The Status for a failed send or receive; the connection is dropped.
+  Status Failed(beast::error_code ec, std::string_view method, const Url& url, std::chrono::milliseconds timeout) {
+    Disconnect();
+    if (ec == beast::error::timeout) {
+      return Unavailable(fmt::format("{} to {} timed out after {}", method, url.authority, FormatSeconds(timeout)));
+    }
+    if (ec == bhttp::error::header_limit) {
+      return ResourceExhausted(fmt::format("the response header from {} exceeds {} bytes", url.authority,
+                                           kMaxResponseHeaderBytes));
+    }
+    if (ec == bhttp::error::body_limit) {
+      return ResourceExhausted(fmt::format("the response body from {} exceeds {} bytes", url.authority,
+                                           kMaxResponseBodyBytes));
+    }
+    if (ec == bhttp::error::end_of_stream) {
+      return Unavailable(fmt::format("{} closed the connection without a response", url.authority));
+    }
+    if (ec == bhttp::error::partial_message) {
+      return Unavailable(fmt::format("{} closed the connection in the middle of the response", url.authority));
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
+      return Unavailable(fmt::format("the response from {} is not valid HTTP: {}", url.authority, ec.message()));
+    }
+    return Unavailable(fmt::format("{} to {} failed: {}", method, url.authority, ec.message()));
+  }
+};
+
+Client::Client() : impl_(std::make_unique<Impl>()) {}
+
+Client::~Client() = default;
+
+StatusOr<ClientResponse> Client::Fetch(std::string_view method, std::string_view url_text, std::string_view body,
+                                       std::string_view content_type, std::chrono::milliseconds timeout,
+                                       const HeaderList& headers) {
+  if (!IsToken(method)) return InvalidArgument("the method is not an HTTP token");
+  if (timeout.count() <= 0) return InvalidArgument("the timeout must be positive");
+  const auto bad_value = [](std::string_view v) { return v.find_first_of(std::string_view("\r\n\0", 3)) != v.npos; };
+  if (bad_value(content_type)) return InvalidArgument("the content type holds CR, LF or NUL");
+  for (const auto& [name, value] : headers) {
+    if (!IsToken(name)) return InvalidArgument("a header name is not an HTTP token");
+    if (bad_value(value)) return InvalidArgument(fmt::format("the value of header {} holds CR, LF or NUL", name));
+  }
+  RENKEI_ASSIGN_OR_RETURN(const Url url, ParseUrl(url_text));
+
+  Impl& impl = *impl_;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!impl.connected_to.empty() && (impl.connected_to != url.authority || !impl.StillOpen())) impl.Disconnect();
+  if (impl.connected_to.empty()) RENKEI_RETURN_IF_ERROR(impl.Connect(url, deadline, timeout));
+
+  bhttp::request<bhttp::string_body> request;
+  request.method_string(ToBeast(method));
+  request.target(ToBeast(url.target));
+  request.version(11);
+  request.set(bhttp::field::host, url.host_header);
+  request.set(bhttp::field::user_agent, "renkei");
+  if (!body.empty()) request.set(bhttp::field::content_type, ToBeast(content_type));
+  for (const auto& [name, value] : headers) request.insert(name, value);
+  request.body() = std::string(body);
+  request.prepare_payload();
+
+  impl.stream.expires_at(deadline);
+  beast::error_code ec = impl.Run([&](auto handler) { bhttp::async_write(impl.stream, request, std::move(handler)); });
+  if (ec) return impl.Failed(ec, method, url, timeout);
+
+  // Interim responses (100 Continue, 103 Early Hints) precede the real one.
+  std::optional<bhttp::response_parser<bhttp::string_body>> parser;
+  do {
+    parser.emplace();
+    parser->header_limit(kMaxResponseHeaderBytes);
+    parser->body_limit(kMaxResponseBodyBytes);
+    parser->skip(method == "HEAD");
+    ec = impl.Run([&](auto handler) { bhttp::async_read(impl.stream, impl.buffer, *parser, std::move(handler)); });
+    if (ec) return impl.Failed(ec, method, url, timeout);
+  } while (parser->get().result_int() / 100 == 1 && parser->get().result_int() != 101);
+
+  auto& message = parser->get();
+  ClientResponse response;
+  response.status = static_cast<int>(message.result_int());
+  response.headers = LowerCaseHeaders(message);
+  response.body = std::move(message.body());
+  if (!message.keep_alive()) impl.Disconnect();
+  return response;
+}
+
+StatusOr<ClientResponse> Fetch(std::string_view method, std::string_view url, std::string_view body,
+                               std::string_view content_type, std::chrono::milliseconds timeout,
+                               const HeaderList& headers) {
+  return Client().Fetch(method, url, body, content_type, timeout, headers);
+}
+
+Status ResponseStatus(const ClientResponse& response) {
+  if (response.status / 100 == 2) return Status::Ok();
+  const nlohmann::json body = nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_object() && body.contains("error") && body["error"].is_object()) {
+    const nlohmann::json& error = body["error"];
+    if (error.contains("code") && error["code"].is_string() && error.contains("message") &&
+        error["message"].is_string()) {
+      const std::optional<StatusCode> code = StatusCodeFromName(error["code"].get<std::string>());
+      if (code && *code != StatusCode::kOk) return Status(*code, error["message"].get<std::string>());
+    }
+  }
+  std::string message = fmt::format("HTTP {}", response.status);
+  for (const StatusCode code : {StatusCode::kInvalidArgument, StatusCode::kNotFound, StatusCode::kFailedPrecondition,
+                                StatusCode::kPermissionDenied, StatusCode::kResourceExhausted,
+                                StatusCode::kUnavailable, StatusCode::kInternal}) {
+    if (HttpStatusFor(code) == response.status) return Status(code, std::move(message));
+  }
+  if (response.status / 100 == 4) return InvalidArgument(std::move(message));
+  if (response.status == 502 || response.status == 504) return Unavailable(std::move(message));
+  return Internal(std::move(message));
+}
+
+}  // namespace renkei::http
