@@ -89,6 +89,13 @@ TEST(JsonBodyTest, NamesThePositionOfBadJsonWithoutQuotingTheBody) {
   EXPECT_EQ(ErrorOf(JsonRequest("{} {}")), "invalid_argument: the request body is not valid JSON at line 1, column 4 (byte 4)");
 }
 
+TEST(JsonBodyTest, SurvivesDeepNesting) {
+  const std::string deep(1 << 20, '[');  // a 1 MiB body of nothing but openings
+  EXPECT_EQ(ErrorOf(JsonRequest(deep)).rfind("invalid_argument: the request body is not valid JSON at line 1", 0), 0u);
+  const std::string closed = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(ErrorOf(JsonRequest(closed)), "invalid_argument: the request body must be a JSON object, not an array");
+}
+
 TEST(RequestTest, Query1AndHeaderGiveTheFirstValueOrNothing) {
   Request request;
   request.query = {{"x", "1"}, {"x", "2"}, {"y", ""}};
