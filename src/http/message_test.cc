@@ -83,10 +83,12 @@ TEST(JsonBodyTest, NamesThePositionOfBadJsonWithoutQuotingTheBody) {
   const std::string error = ErrorOf(JsonRequest("{\n  \"family\": \"SECRET\",\n  \"given\": tru\n}"));
   EXPECT_EQ(error, "invalid_argument: the request body is not valid JSON at line 3, column 15 (byte 39)");
   EXPECT_EQ(error.find("SECRET"), std::string::npos);
-  EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":1")), "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
+  EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":1")),
+            "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
   EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":\"\xff\"}")),
             "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
-  EXPECT_EQ(ErrorOf(JsonRequest("{} {}")), "invalid_argument: the request body is not valid JSON at line 1, column 4 (byte 4)");
+  EXPECT_EQ(ErrorOf(JsonRequest("{} {}")),
+            "invalid_argument: the request body is not valid JSON at line 1, column 4 (byte 4)");
 }
 
 TEST(JsonBodyTest, SurvivesDeepNesting) {
