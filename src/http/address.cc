@@ -40,8 +40,9 @@ StatusOr<HostPort> ParseHostPort(std::string_view text) {
       if (c == '@') return InvalidArgument("user info (user@host) is not supported");
       if (!IsNameCharacter(c)) {
         const auto byte = static_cast<unsigned char>(c);
-        return InvalidArgument(byte > 0x20 && byte < 0x7F ? fmt::format("'{}' cannot be part of a host name", c)
-                                                           : fmt::format("byte 0x{:02X} cannot be part of a host name", byte));
+        const std::string what =
+            byte > 0x20 && byte < 0x7F ? fmt::format("'{}'", c) : fmt::format("byte 0x{:02X}", byte);
+        return InvalidArgument(what + " cannot be part of a host name");
       }
     }
     result.host = std::string(host);

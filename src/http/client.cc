@@ -77,7 +77,8 @@ StatusOr<Url> ParseUrl(std::string_view text) {
 // RFC 9110 token: a method or a header name.
 bool IsToken(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
   });
 }
 
@@ -135,7 +136,8 @@ struct Client::Impl {
     stream.expires_at(deadline);
     ec = Run([&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
     if (ec == beast::error::timeout) {
-      return Unavailable(fmt::format("cannot connect to {}: timed out after {}", url.authority, FormatSeconds(timeout)));
+      return Unavailable(
+          fmt::format("cannot connect to {}: timed out after {}", url.authority, FormatSeconds(timeout)));
     }
     if (ec) return Unavailable(fmt::format("cannot connect to {}: {}", url.authority, ec.message()));
     connected_to = url.authority;

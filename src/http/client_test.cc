@@ -220,7 +220,8 @@ TEST(HttpClientTest, BadUrlsMethodsAndHeadersAreInvalidArguments) {
   EXPECT_EQ(error("GET", "http://host:99999/x"), "invalid_argument: bad URL: the port is over 65535");
   EXPECT_EQ(error("GET", "http://user:pw@host/x"), "invalid_argument: bad URL: the port is not a number");
   EXPECT_EQ(error("GET", "http://user@host/x"), "invalid_argument: bad URL: user info (user@host) is not supported");
-  EXPECT_EQ(error("GET", "http://[::1/x"), "invalid_argument: bad URL: an IPv6 address opened with '[' is not closed by ']'");
+  EXPECT_EQ(error("GET", "http://[::1/x"),
+            "invalid_argument: bad URL: an IPv6 address opened with '[' is not closed by ']'");
   EXPECT_EQ(error("GET", "http://host/a b"),
             "invalid_argument: byte 13 of the URL is a space, control or non-ASCII byte: percent-encode it");
   EXPECT_EQ(error("GET", "http://host/山"),

@@ -83,10 +83,19 @@ TEST(JsonBodyTest, NamesThePositionOfBadJsonWithoutQuotingTheBody) {
   const std::string error = ErrorOf(JsonRequest("{\n  \"family\": \"SECRET\",\n  \"given\": tru\n}"));
   EXPECT_EQ(error, "invalid_argument: the request body is not valid JSON at line 3, column 15 (byte 39)");
   EXPECT_EQ(error.find("SECRET"), std::string::npos);
-  EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":1")), "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
+  EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":1")),
+            "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
   EXPECT_EQ(ErrorOf(JsonRequest("{\"a\":\"\xff\"}")),
             "invalid_argument: the request body is not valid JSON at line 1, column 7 (byte 7)");
-  EXPECT_EQ(ErrorOf(JsonRequest("{} {}")), "invalid_argument: the request body is not valid JSON at line 1, column 4 (byte 4)");
+  EXPECT_EQ(ErrorOf(JsonRequest("{} {}")),
+            "invalid_argument: the request body is not valid JSON at line 1, column 4 (byte 4)");
+}
+
+TEST(JsonBodyTest, SurvivesDeepNesting) {
+  const std::string deep(1 << 20, '[');  // a 1 MiB body of nothing but openings
+  EXPECT_EQ(ErrorOf(JsonRequest(deep)).rfind("invalid_argument: the request body is not valid JSON at line 1", 0), 0u);
+  const std::string closed = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(ErrorOf(JsonRequest(closed)), "invalid_argument: the request body must be a JSON object, not an array");
 }
 
 TEST(RequestTest, Query1AndHeaderGiveTheFirstValueOrNothing) {

@@ -78,7 +78,9 @@ Status CheckResponse(const Response& response) {
       return Internal("a header name or value is empty or holds CR, LF or NUL");
     }
     for (const std::string_view reserved : {"content-type", "content-length", "transfer-encoding", "connection"}) {
-      if (beast::iequals(ToBeast(name), ToBeast(reserved))) return Internal(fmt::format("header {} is set by the server", reserved));
+      if (beast::iequals(ToBeast(name), ToBeast(reserved))) {
+        return Internal(fmt::format("header {} is set by the server", reserved));
+      }
     }
   }
   return Status::Ok();
@@ -186,7 +188,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void ReadBody() {
     phase_ = Phase::kReading;
     Socket().expires_after(server_.options.idle_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, size_t) {
@@ -404,7 +407,9 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Ro
   if (options.idle_timeout.count() <= 0) return InvalidArgument("http server: idle_timeout must be positive");
   StatusOr<HostPort> listen = ParseHostPort(options.listen);
   if (!listen.ok()) return listen.status().Annotate(fmt::format("http server: listen address '{}'", options.listen));
-  if (!listen->port) return InvalidArgument(fmt::format("http server: listen address '{}' has no port", options.listen));
+  if (!listen->port) {
+    return InvalidArgument(fmt::format("http server: listen address '{}' has no port", options.listen));
+  }
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(listen->host, ec);
   if (ec) return InvalidArgument(fmt::format("http server: '{}' is not an IP address", listen->host));

@@ -3,7 +3,10 @@
 // It reads requests, hands each complete one to a Router (router.h) and writes back what the
 // route's handler returns, in the request's version: HTTP/1.1 or 1.0 (Beast refuses any other
 // as unparseable: 400). Connections are kept alive (by default in 1.1, when the client asks in
-// 1.0) and serve their requests one at a time, in order; pipelined requests wait in the socket. "Expect: 100-continue" is answered before the body is read.
+// 1.0) and serve their requests one at a time, in order; pipelined requests wait in the socket.
+// "Expect: 100-continue" is answered before the body is read. A Response that cannot be sent
+// as it is (a status outside 200-599, a body on a 204 or 304, CR, LF or NUL in a header, a
+// header the server sets itself) is replaced by a 500 and logged.
 //
 // Threads. The server owns an io_context and `threads` threads that run it; each connection
 // is one object on its own strand. Handlers run on those threads, so at most `threads` run at
@@ -31,7 +34,8 @@
 // Connections beyond `max_connections` are closed on accept, with a log line.
 //
 // Stop() closes the listener and every connection: a connection waiting for a request closes
-// at once; one whose handler is running finishes the handler and writes the response first.
+// at once; one whose handler is running finishes the handler and writes the response first
+// (within idle_timeout, like any write).
 // Stop() returns when every thread has exited; the destructor stops.
 //
 // Logs (events; never a path, query, header value or body — they can hold patient data):
@@ -68,7 +72,8 @@ struct ServerOptions {
   int threads = 2;                              // I/O threads, which also run the handlers
   size_t max_body_bytes = 1 << 20;              // larger bodies get 413
   size_t max_header_bytes = 16 << 10;           // request line and header fields; larger get 431
-  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};  // see "Timeouts" above
+  // See "Timeouts" above; milliseconds so that tests can use short ones.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   size_t max_connections = 1024;                // open connections; more are closed on accept
 };
 

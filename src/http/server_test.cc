@@ -182,6 +182,24 @@ TEST(HttpServerTest, AnOversizedBodyIs413AsSoonAsContentLengthSaysSo) {
   EXPECT_EQ(calls.load(), 1);
 }
 
+TEST(HttpServerTest, BodiesUpToTheLimitArriveWholeWithContentLengthOrChunked) {
+  auto server = StartOrDie(EchoRouter());  // the default limit, 1 MiB
+  ASSERT_TRUE(server);
+  auto full = Fetch("POST", Url(*server, "/v1/echo"), std::string(1 << 20, 'f'), "text/plain", 10s);
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  EXPECT_EQ(full->status, 200);
+  EXPECT_EQ(BodyOf(full)["body_bytes"], 1 << 20);
+  RawClient chunked(server->port());
+  std::string request = "POST /v1/echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 100; ++i) request += "1000\r\n" + std::string(0x1000, 'c') + "\r\n";
+  request += "0\r\n\r\n";
+  ASSERT_TRUE(chunked.Send(request));
+  auto response = chunked.ReadResponse();
+  ASSERT_TRUE(response.ok()) << response.status().ToString();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(response->body)["body_bytes"], 100 * 0x1000);
+}
+
 TEST(HttpServerTest, AnOversizedHeaderIs431) {
   ServerOptions options = TestOptions();
   options.max_header_bytes = 4096;
@@ -220,6 +238,11 @@ TEST(HttpServerTest, GarbageIs400AndClosesTheConnection) {
                               std::string("GET /x HTTP/1.1\r\nBad Header: x\r\n\r\n"),
                               std::string("POST /v1/echo HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
                               std::string("POST /v1/echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n"),
+                              // Both framings at once, in either order: the request-smuggling shape.
+                              std::string("POST /v1/echo HTTP/1.1\r\nContent-Length: 5\r\n"
+                                          "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+                              std::string("POST /v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+                                          "Content-Length: 5\r\n\r\n0\r\n\r\n"),
                               std::string("POST /v1/echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")}) {
     RawClient client(server->port());
     ASSERT_TRUE(client.Send(garbage));

@@ -37,7 +37,9 @@ StatusOr<std::string> Decode(std::string_view text, size_t offset, Part part) {
     } else if (c == '+' && part == Part::kQuery) {
       c = ' ';
     }
-    if (IsControl(static_cast<unsigned char>(c))) return InvalidArgument(fmt::format("control character at byte {}", at));
+    if (IsControl(static_cast<unsigned char>(c))) {
+      return InvalidArgument(fmt::format("control character at byte {}", at));
+    }
     out.push_back(c);
   }
   return out;

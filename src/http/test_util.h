@@ -159,7 +159,8 @@ class RawClient {
       read_ec = ec;
       n = got;
     });
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!Run(std::max(left, 1ms))) return ResourceExhausted("nothing within the deadline");
     if (read_ec) return Unavailable("connection closed: " + read_ec.message());
     received_.append(buffer, n);
