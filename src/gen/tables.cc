@@ -1,5 +1,6 @@
 #include "gen/tables.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -21,7 +22,8 @@ constexpr size_t kFlushBytes = 1 << 20;
 // Appends a CSV cell: as is, or in double quotes with quotes doubled when it holds a comma, a
 // quote or a line break (RFC 4180).
 void AppendCell(std::string& row, std::string_view cell) {
-  if (cell.find_first_of(",\"\r\n") == std::string_view::npos) {
+  // One pass over the cell (find_first_of would search the set once per character).
+  if (std::none_of(cell.begin(), cell.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; })) {
     row += cell;
     return;
   }
