@@ -35,7 +35,7 @@ struct Block {
 };
 
 // What generating a block needs; constant, shared by the generating threads.
-struct Population {
+struct BlockContext {
   const PopulationOptions& options;
   Window window;
   const std::vector<Facility>& facilities;
@@ -44,18 +44,18 @@ struct Population {
 
 // Persons [first, end): the demographics, the facility choice and the recording of `gen
 // region` (population.h), without the clinical draws, which come after them in every stream.
-Block MakeBlock(const Population& pop, int64_t first, int64_t end) {
+Block MakeBlock(const BlockContext& ctx, int64_t first, int64_t end) {
   Block block;
   block.person_ids.reserve(static_cast<size_t>(end - first));
   block.registrations_per_person.reserve(static_cast<size_t>(end - first));
   block.registrations.reserve(static_cast<size_t>(end - first) * 3 / 2);
-  const uint64_t seed = pop.options.seed;
+  const uint64_t seed = ctx.options.seed;
   for (int64_t i = first; i < end; ++i) {
-    Person person = MakePersonDemographics(seed, i, pop.window);
-    const std::vector<PlannedRegistration> plan = pop.chooser.Plan(seed, person, pop.window, pop.options.multi_facility);
+    Person person = MakePersonDemographics(seed, i, ctx.window);
+    const std::vector<PlannedRegistration> plan = ctx.chooser.Plan(seed, person, ctx.window, ctx.options.multi_facility);
     for (size_t j = 0; j < plan.size(); ++j) {
       Rng stream = RegistrationStream(seed, plan[j].facility, i);
-      const RegistrationRecord record = RecordRegistration(person, pop.facilities[plan[j].facility].habits, j == 0,
+      const RegistrationRecord record = RecordRegistration(person, ctx.facilities[plan[j].facility].habits, j == 0,
                                                            plan[j].registered_day, plan[j].last_day, stream);
       block.registrations.push_back({plan[j].facility, record.variants.any(), DemographicCells(person, record.latest())});
     }
@@ -157,7 +157,7 @@ StatusOr<PeopleSummary> GeneratePeople(const PeopleOptions& o, const PeopleProgr
   summary.out = o.out;
   summary.facilities = pop.facilities;
   summary.hospitals = hospitals;
-  const Population population{pop, HistoryWindow(pop), facilities, chooser};
+  const BlockContext context{pop, HistoryWindow(pop), facilities, chooser};
   LocalIdAssigner local_ids(facilities);
   auto last_report = Clock::now();
   auto report = [&] {
@@ -167,7 +167,7 @@ StatusOr<PeopleSummary> GeneratePeople(const PeopleOptions& o, const PeopleProgr
 
   const int64_t blocks = (pop.persons + kBlockPersons - 1) / kBlockPersons;
   const std::function<Block(int64_t)> make = [&](int64_t b) {
-    return MakeBlock(population, b * kBlockPersons, std::min(pop.persons, (b + 1) * kBlockPersons));
+    return MakeBlock(context, b * kBlockPersons, std::min(pop.persons, (b + 1) * kBlockPersons));
   };
   const std::function<Status(Block&)> write = [&](Block& block) -> Status {
     size_t r = 0;
