@@ -1,5 +1,6 @@
 // `renkei gen ...`: synthetic data for demos, tests and benchmarks. `gen region` writes a
-// deterministic region of SS-MIX2 trees with the ground truth of who is who (gen/region.h).
+// deterministic region of SS-MIX2 trees with the ground truth of who is who (gen/region.h);
+// `gen people` only its patient-index tables, fast, for record-linkage benchmarks (gen/people.h).
 #pragma once
 
 #include <CLI/CLI.hpp>

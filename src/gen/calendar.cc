@@ -1,5 +1,6 @@
 #include "gen/calendar.h"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 namespace renkei::gen {
@@ -46,7 +47,7 @@ StatusOr<int64_t> ParseDay(std::string_view text) {
 
 std::string Yyyymmdd(int64_t day) {
   CivilDate c = CivilFromDays(day);
-  return fmt::format("{:04}{:02}{:02}", c.year, c.month, c.day);
+  return fmt::format(FMT_COMPILE("{:04}{:02}{:02}"), c.year, c.month, c.day);  // compiled: a person's hot path
 }
 
 std::string IsoDate(int64_t day) {

@@ -97,20 +97,9 @@ void MakeLabs(Person& p, const Window& w, Rng& rng) {
   set(Lab::kAlbumin, rng.Normal(4.3, 0.25), -0.02, 0.15);
 }
 
-}  // namespace
-
-bool HasConditionOn(const Person& person, Condition c, int64_t day) {
-  for (const ConditionOnset& o : person.conditions) {
-    if (o.condition == c && o.onset_day <= day) return true;
-  }
-  return false;
-}
-
-Person MakePerson(uint64_t seed, int64_t index, const Window& window) {
-  Rng rng = Rng::For(seed, StreamKind::kPerson, static_cast<uint64_t>(index));
-  Person p;
-  p.index = index;
-  p.person_id = fmt::format("P{:08}", index + 1);
+// Who the person is, where they live and how to reach them: the first draws of their stream.
+// Returns their age at the end of the history, which the clinical draws depend on.
+int DrawDemographics(Person& p, const Window& window, Rng& rng) {
   p.sex = rng.Chance(0.52) ? 'F' : 'M';
   const int decade = static_cast<int>(rng.Weighted(kAgeWeights));
   const int age = decade * 10 + static_cast<int>(rng.Below(10));
@@ -137,7 +126,12 @@ Person MakePerson(uint64_t seed, int64_t index, const Window& window) {
   const double r = rng.Unit();
   if (r < 0.70) p.home_phone = HomePhone(rng, area);
   if (r >= 0.35 && r < 0.97) p.mobile_phone = MobilePhone(rng);
+  return age;
+}
 
+// Conditions, allergies, laboratory courses, body and insurance: the draws after the
+// demographics, from the same stream.
+void DrawClinical(Person& p, int age, const Window& window, Rng& rng) {
   for (int c = 0; c < kConditionCount; ++c) {
     auto cond = static_cast<Condition>(c);
     int per_mille = ConditionPerMille(cond, age, p.sex);
@@ -176,6 +170,36 @@ Person MakePerson(uint64_t seed, int64_t index, const Window& window) {
     p.insurance_plan = "06^組合管掌健康保険";
     p.insurer_number = fmt::format("06{}", Digits(rng, 6));
   }
+}
+
+Person Identified(int64_t index) {
+  Person p;
+  p.index = index;
+  p.person_id = fmt::format("P{:08}", index + 1);
+  return p;
+}
+
+}  // namespace
+
+bool HasConditionOn(const Person& person, Condition c, int64_t day) {
+  for (const ConditionOnset& o : person.conditions) {
+    if (o.condition == c && o.onset_day <= day) return true;
+  }
+  return false;
+}
+
+Person MakePerson(uint64_t seed, int64_t index, const Window& window) {
+  Rng rng = Rng::For(seed, StreamKind::kPerson, static_cast<uint64_t>(index));
+  Person p = Identified(index);
+  const int age = DrawDemographics(p, window, rng);
+  DrawClinical(p, age, window, rng);
+  return p;
+}
+
+Person MakePersonDemographics(uint64_t seed, int64_t index, const Window& window) {
+  Rng rng = Rng::For(seed, StreamKind::kPerson, static_cast<uint64_t>(index));
+  Person p = Identified(index);
+  DrawDemographics(p, window, rng);
   return p;
 }
 

@@ -66,6 +66,12 @@ struct Window {
 // Generates person `index` from its own random stream.
 Person MakePerson(uint64_t seed, int64_t index, const Window& window);
 
+// Only who person `index` is, where they live and their phones (index, person_id, sex,
+// birth_day, names, marriage, addresses, move, phones): the same values as MakePerson gives,
+// drawn first from the same stream, without the cost of the clinical fields (conditions,
+// allergies, labs, height, weight, insurance), which stay empty.
+Person MakePersonDemographics(uint64_t seed, int64_t index, const Window& window);
+
 // What a facility's registration system holds about a person (PID of its ADT-00).
 struct RecordedDemographics {
   std::string kanji_family;

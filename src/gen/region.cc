@@ -11,11 +11,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-#include <map>
-#include <fstream>
 #include <mutex>
-#include <set>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -27,6 +23,7 @@
 #include "gen/messages.h"
 #include "gen/person.h"
 #include "gen/random.h"
+#include "gen/tables.h"
 #include "ssmix2/path.h"
 #include "text/iso2022jp.h"
 
@@ -138,7 +135,6 @@ class TreeWriter {
 
 // Counters of one facility: the only state kept across persons.
 struct FacilityCounters {
-  uint64_t registrations = 0;
   uint64_t orders = 0;
   uint64_t messages = 0;
 };
@@ -155,6 +151,8 @@ class RegistrationWriter {
   // seen until `last_day`; `variants` receives how its record differs from the truth.
   Status Run(bool primary, int64_t registered_day, int64_t last_day, double visits_per_year,
              RecordingVariants* variants);
+  // After Run: the demographics of the registration's last ADT-00.
+  const RecordedDemographics& recorded() const { return recorded_; }
 
  private:
   std::string NextOrder() { return fmt::format("{:015}", ++counters_.orders); }
@@ -172,16 +170,8 @@ class RegistrationWriter {
     t.doctor = &facility_.DoctorFor(department, rng_.Next(), &t.department);
     return t;
   }
-  // A moment of the day between first_hour:00 and last_hour:59:59.999. (Each draw is its own
-  // statement: the order of evaluation of function arguments is unspecified, and the output
-  // must not depend on the compiler.)
-  Moment At(int64_t day, int first_hour, int last_hour) {
-    const int hour = static_cast<int>(rng_.Between(first_hour, last_hour));
-    const int minute = static_cast<int>(rng_.Below(60));
-    const int second = static_cast<int>(rng_.Below(60));
-    const int ms = static_cast<int>(rng_.Below(1000));
-    return MomentOf(day, hour, minute, second, ms);
-  }
+  // A moment of the day between first_hour:00 and last_hour:59:59.999.
+  Moment At(int64_t day, int first_hour, int last_hour) { return MomentOn(rng_, day, first_hour, last_hour); }
   // A moment in outpatient hours.
   Moment ClinicTime(int64_t day) { return At(day, 9, 15); }
   // Minutes later, for the file that records an event.
@@ -286,33 +276,21 @@ std::vector<PrescribedDrug> RegistrationWriter::ChronicDrugs(int64_t day, int da
 
 Status RegistrationWriter::WritePatient(bool primary, int64_t registered_day, int64_t last_day,
                                         RecordingVariants* variants) {
-  const RecordingHabits& habits = facility_.habits;
-  const Rng record_rng(rng_.Next());  // copied for the update below, which repeats the same variants
-  Rng first_rng = record_rng;
-  recorded_ = Record(person_, registered_day, habits, primary, first_rng, variants);
-  const Moment registered = At(registered_day, 8, 8);
-  // Was the record updated after a marriage or a move during this registration?
-  int64_t update_day = -1;
-  for (int64_t event : {person_.maiden_family ? person_.marriage_day : int64_t{-1},
-                        person_.previous_address ? person_.move_day : int64_t{-1}}) {
-    if (event > registered_day && event < last_day && rng_.Chance(0.6)) update_day = std::max(update_day, event);
-  }
+  const RegistrationRecord record =
+      RecordRegistration(person_, facility_.habits, primary, registered_day, last_day, rng_);
+  recorded_ = record.at_registration;
   const std::string control = NextControl();
-  RENKEI_RETURN_IF_ERROR(File("ADT-00", "-", kNoOrder, registered, "-", ConditionFlag::kValid,
-                              PatientMessage(Context(registered, control))));
-  if (update_day > 0) {
-    const int64_t day = std::min(last_day, update_day + rng_.Between(1, 60));
-    Rng again = record_rng;
-    RecordingVariants later;
-    recorded_ = Record(person_, day, habits, primary, again, &later);
-    if (variants) *variants = later;
-    const Moment updated = ClinicTime(day);
+  RENKEI_RETURN_IF_ERROR(File("ADT-00", "-", kNoOrder, record.registered, "-", ConditionFlag::kValid,
+                              PatientMessage(Context(record.registered, control))));
+  if (record.update) {
+    recorded_ = record.update->demographics;
     const std::string c2 = NextControl();
-    RENKEI_RETURN_IF_ERROR(File("ADT-00", "-", kNoOrder, updated, "-", ConditionFlag::kValid,
-                                PatientMessage(Context(updated, c2))));
+    RENKEI_RETURN_IF_ERROR(File("ADT-00", "-", kNoOrder, record.update->sent, "-", ConditionFlag::kValid,
+                                PatientMessage(Context(record.update->sent, c2))));
   }
+  if (variants) *variants = record.variants;
   if (!person_.allergies.empty() && rng_.Chance(0.8)) {
-    const Moment at = Later(registered, 5, 30);
+    const Moment at = Later(record.registered, 5, 30);
     const std::string c3 = NextControl();
     RENKEI_RETURN_IF_ERROR(File("ADT-61", "-", kNoOrder, at, "-", ConditionFlag::kValid,
                                 AllergyMessage(Context(at, c3), person_.allergies)));
@@ -570,66 +548,13 @@ Status RegistrationWriter::Run(bool primary, int64_t registered_day, int64_t las
   return WriteProblems();
 }
 
-// Writes facilities.csv.
-Status WriteFacilities(const std::string& out, const std::vector<Facility>& facilities) {
-  std::ofstream f(out + "/facilities.csv", std::ios::binary);
-  f << "facility_id,name,kind,folder,prefecture,city,address,phone,patient_id_digits\n";
-  for (const Facility& fac : facilities) {
-    const Town& t = Towns()[fac.town];
-    f << fmt::format("{},{},{},{},{},{},{},{},{}\n", fac.id, fac.name, fac.hospital ? "hospital" : "clinic", fac.id,
-                     t.prefecture, t.city, fac.address, fac.phone, fac.patient_id_digits);
-  }
-  f.close();
-  if (!f) return Unavailable(fmt::format("cannot write {}/facilities.csv", out));
-  return Status::Ok();
-}
-
-// With --force: removes what a previous region left in `out` (its CSV files and the trees
-// its facilities.csv lists), and nothing else.
-Status RemovePreviousRegion(const std::string& out) {
-  std::error_code ec;
-  std::ifstream in(out + "/facilities.csv");
-  std::string line;
-  bool header = true;
-  while (std::getline(in, line)) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    std::vector<std::string> cols;
-    std::stringstream ss(line);
-    for (std::string col; std::getline(ss, col, ',');) cols.push_back(col);
-    if (cols.size() < 4 || cols[3].empty() || cols[3].find('/') != std::string::npos || cols[3] == "..") continue;
-    fs::remove_all(fs::path(out) / cols[3], ec);
-    if (ec) return Unavailable(fmt::format("cannot remove {}/{}: {}", out, cols[3], ec.message()));
-  }
-  fs::remove(fs::path(out) / "facilities.csv", ec);
-  fs::remove(fs::path(out) / "ground_truth.csv", ec);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status ValidateRegionOptions(const RegionOptions& o) {
-  if (o.facilities < 1 || o.facilities > 1000) {
-    return InvalidArgument(fmt::format("--facilities must be between 1 and 1000 (got {})", o.facilities));
-  }
-  if (o.hospitals < -1 || o.hospitals > o.facilities) {
-    return InvalidArgument(fmt::format("--hospitals must be between 0 and --facilities ({}) (got {})", o.facilities,
-                                       o.hospitals));
-  }
-  if (o.patients < 1 || o.patients > 100'000'000) {
-    return InvalidArgument(fmt::format("--patients must be between 1 and 100000000 (got {})", o.patients));
-  }
-  if (o.years < 1 || o.years > 50) return InvalidArgument(fmt::format("--years must be between 1 and 50 (got {})", o.years));
+  RENKEI_RETURN_IF_ERROR(ValidatePopulationOptions(o.population, "--patients"));
   if (!(o.records_per_year >= 0 && o.records_per_year <= 100)) {
     return InvalidArgument(fmt::format("--records-per-year must be between 0 and 100 (got {})", o.records_per_year));
   }
-  if (!(o.multi_facility >= 0 && o.multi_facility <= 1)) {
-    return InvalidArgument(fmt::format("--multi-facility must be between 0 and 1 (got {})", o.multi_facility));
-  }
-  auto end = ParseDay(o.end_date);
-  if (!end.ok()) return end.status().Annotate("--end-date");
   if (o.writer_threads < 0 || o.writer_threads > 16) {
     return InvalidArgument(fmt::format("--threads must be between 0 and 16 (got {})", o.writer_threads));
   }
@@ -642,95 +567,49 @@ StatusOr<RegionSummary> GenerateRegion(const RegionOptions& o, const RegionProgr
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   RENKEI_RETURN_IF_ERROR(ValidateRegionOptions(o));
-  std::error_code ec;
-  if (fs::exists(o.out, ec)) {
-    if (!fs::is_directory(o.out, ec)) return InvalidArgument(fmt::format("--out {} exists and is not a folder", o.out));
-    if (!fs::is_empty(o.out, ec)) {
-      if (!o.force) {
-        return InvalidArgument(fmt::format(
-            "--out {} exists and is not empty; choose another folder or pass --force to replace a region there", o.out));
-      }
-      RENKEI_RETURN_IF_ERROR(RemovePreviousRegion(o.out));
-    }
-  }
-  fs::create_directories(o.out, ec);
-  if (ec) return Unavailable(fmt::format("cannot create {}: {}", o.out, ec.message()));
-
-  const int64_t end_day = *ParseDay(o.end_date);
-  CivilDate e = CivilFromDays(end_day);
-  // The history is the `years` years up to and including the end day.
-  const Window window{DaysFromCivil(e.year - o.years, e.month, e.month == 2 && e.day == 29 ? 28 : e.day) + 1, end_day};
-  const int hospitals = o.hospitals >= 0 ? o.hospitals : (o.facilities + 1) / 2;
-  std::vector<Facility> facilities = MakeFacilities(o.seed, o.facilities, hospitals);
+  RENKEI_RETURN_IF_ERROR(PrepareOutputFolder(o.out, o.force));
+  const PopulationOptions& pop = o.population;
+  const Window window = HistoryWindow(pop);
+  const int hospitals = pop.HospitalCount();
+  const std::vector<Facility> facilities = MakeFacilities(pop.seed, pop.facilities, hospitals);
+  const FacilityChooser chooser(facilities);
   std::vector<FacilityCounters> counters(facilities.size());
-  RENKEI_RETURN_IF_ERROR(WriteFacilities(o.out, facilities));
+  LocalIdAssigner local_ids(facilities);
+  RENKEI_RETURN_IF_ERROR(WriteFacilities(o.out, facilities, /*with_trees=*/true));
+  RENKEI_ASSIGN_OR_RETURN(std::unique_ptr<RegistrationTables> tables, RegistrationTables::Create(o.out));
 
   RegionSummary summary;
   summary.out = o.out;
-  summary.facilities = o.facilities;
+  summary.facilities = pop.facilities;
   summary.hospitals = hospitals;
-  std::ofstream truth(o.out + "/ground_truth.csv", std::ios::binary);
-  truth << "person_id,facility_id,local_patient_id\n";
   TreeWriter tree(o.out, o.writer_threads);
   auto last_report = Clock::now();
-  // Facilities are chosen with weights: hospitals draw more patients than clinics, and people
-  // mostly go to facilities in their own prefecture.
-  std::map<std::string_view, std::vector<int>> weights_by_prefecture;
-  for (const Town& t : Towns()) {
-    std::vector<int>& w = weights_by_prefecture[t.prefecture];
-    if (!w.empty()) continue;
-    for (const Facility& f : facilities) {
-      w.push_back((f.hospital ? 3 : 2) * (Towns()[f.town].prefecture == t.prefecture ? 4 : 1));
-    }
-  }
-
-  for (int64_t i = 0; i < o.patients; ++i) {
+  for (int64_t i = 0; i < pop.persons; ++i) {
     if (cancel && cancel->load()) break;
-    const Person person = MakePerson(o.seed, i, window);
-    Rng rng = Rng::For(o.seed, StreamKind::kHistory, static_cast<uint64_t>(i));
-    int k = 1;
-    if (rng.Chance(o.multi_facility)) k = rng.Chance(0.3) ? (rng.Chance(0.3) ? 4 : 3) : 2;
-    k = std::min(k, o.facilities);
-    std::vector<size_t> chosen;
-    const std::vector<int>& weights = weights_by_prefecture[Towns()[person.address.town].prefecture];
-    while (static_cast<int>(chosen.size()) < k) {
-      size_t f = rng.Weighted(weights);
-      if (std::find(chosen.begin(), chosen.end(), f) == chosen.end()) chosen.push_back(f);
-    }
-    if (k > 1) ++summary.multi_facility_persons;
-    for (size_t j = 0; j < chosen.size(); ++j) {
-      const Facility& fac = facilities[chosen[j]];
-      FacilityCounters& c = counters[chosen[j]];
-      if (c.registrations >= fac.MaxPatients()) {
-        return ResourceExhausted(fmt::format("facility {} has {}-digit patient IDs and cannot register more than {}",
-                                             fac.id, fac.patient_id_digits, fac.MaxPatients()));
-      }
-      const std::string local_id = fac.LocalPatientId(c.registrations++);
-      truth << person.person_id << ',' << fac.id << ',' << local_id << '\n';
+    const Person person = MakePerson(pop.seed, i, window);
+    const std::vector<PlannedRegistration> plan = chooser.Plan(pop.seed, person, window, pop.multi_facility);
+    if (plan.size() > 1) ++summary.multi_facility_persons;
+    for (size_t j = 0; j < plan.size(); ++j) {
+      const Facility& fac = facilities[plan[j].facility];
+      FacilityCounters& c = counters[plan[j].facility];
+      RENKEI_ASSIGN_OR_RETURN(const std::string local_id, local_ids.Next(plan[j].facility));
       ++summary.registrations;
-      // The first registration may predate the history; later ones start within it.
-      const int64_t born = person.birth_day + 1;
-      int64_t registered = j == 0 ? rng.Between(window.first_day - 3 * 365, window.last_day - 30)
-                                  : rng.Between(window.first_day, window.last_day - 14);
-      registered = std::clamp(registered, born, window.last_day);
-      int64_t last = window.last_day;
-      if (j > 0 && rng.Chance(0.5)) last = rng.Between(std::min(registered + 30, window.last_day), window.last_day);
-      Rng history = Rng::For(o.seed ^ Mix64(chosen[j] + 1), StreamKind::kHistory, static_cast<uint64_t>(i));
+      Rng history = RegistrationStream(pop.seed, plan[j].facility, i);
       RegistrationWriter writer(fac, c, person, local_id, window, history, tree, summary);
       RecordingVariants variants;
-      RENKEI_RETURN_IF_ERROR(writer.Run(j == 0, registered, last, o.records_per_year, &variants));
+      RENKEI_RETURN_IF_ERROR(writer.Run(j == 0, plan[j].registered_day, plan[j].last_day, o.records_per_year, &variants));
       if (variants.any()) ++summary.variant_registrations;
+      RENKEI_RETURN_IF_ERROR(tables->Add(fac, local_id, person.person_id, DemographicCells(person, writer.recorded())));
     }
     ++summary.persons;
     if (progress && Clock::now() - last_report > std::chrono::milliseconds(200)) {
-      progress({summary.persons, o.patients, summary.files, summary.bytes});
+      progress({summary.persons, pop.persons, summary.files, summary.bytes});
       last_report = Clock::now();
     }
   }
   RENKEI_RETURN_IF_ERROR(tree.Finish());
-  truth.close();
-  if (!truth) return Unavailable(fmt::format("cannot write {}/ground_truth.csv", o.out));
-  if (progress) progress({summary.persons, o.patients, summary.files, summary.bytes});
+  RENKEI_RETURN_IF_ERROR(tables->Close());
+  if (progress) progress({summary.persons, pop.persons, summary.files, summary.bytes});
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }

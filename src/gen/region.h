@@ -4,11 +4,16 @@
 // Output under RegionOptions::out:
 //   facilities.csv    facility_id,name,kind,folder,prefecture,city,address,phone,patient_id_digits
 //                     (kind: hospital|clinic; folder: the facility's tree, relative to out)
-//   ground_truth.csv  person_id,facility_id,local_patient_id — one row per registration
+//   patients.csv      record_id,facility,local_id,family_kanji,given_kanji,family_kana,given_kana,
+//                     birth_date,sex,postal_code,address,phone — one row per registration, with
+//                     the demographics of its last ADT-00 (the records format of `renkei mpi
+//                     evaluate`; record_id is <facility_id>:<local_patient_id>)
+//   ground_truth.csv  record_id,person_id,facility_id,local_patient_id — one row per registration
 //   <facility_id>/    the facility's tree: PID[0:3]/PID[3:6]/PID/DATE/TYPE/FILE (ADT-00, ADT-12,
 //                     ADT-22, ADT-52, ADT-61, PPR-01, OMP-01, OML-11, OMG-01), and discharge
 //                     summaries in the extended storage (…/DATE/EXTTYPE/CONTENT/summary.txt)
-// Files are ISO-2022-JP HL7 v2.5 with CR terminators, as the NHO sample tree.
+// Trees are ISO-2022-JP HL7 v2.5 with CR terminators, as the NHO sample tree; the CSV tables
+// (gen/tables.h) are UTF-8. `gen people` (gen/people.h) writes the same tables without the trees.
 //
 // Same options → byte-identical output: every value is drawn from seeded streams (random.h),
 // dates end at a fixed day, never the wall clock. Generation streams person by person: memory
@@ -22,18 +27,13 @@
 #include <string>
 
 #include "base/status.h"
+#include "gen/population.h"
 
 namespace renkei::gen {
 
 struct RegionOptions {
-  int facilities = 5;            // 1..1000
-  int hospitals = -1;            // how many of them are hospitals; -1: half, rounded up
-  int64_t patients = 2000;       // persons, 1..100,000,000
-  int years = 5;                 // length of the history, 1..50
-  uint64_t seed = 1;
+  PopulationOptions population;  // who lives in the region and where they are registered
   double records_per_year = 3;   // mean outpatient visits per year of a registration with chronic care
-  double multi_facility = 0.4;   // share of persons registered at more than one facility
-  std::string end_date = "2026-10-31";  // the last day of the history (YYYY-MM-DD or YYYYMMDD)
   std::string out;               // output folder
   bool force = false;            // write into a non-empty folder (replacing a previous region there)
   int writer_threads = 2;        // threads writing files, 0-16 (0: write from the generating thread)
@@ -62,7 +62,8 @@ struct RegionProgress {
 };
 using RegionProgressFn = std::function<void(const RegionProgress&)>;
 
-// Checks the options without touching the disk. InvalidArgument names the option and value.
+// Checks the options without touching the disk. InvalidArgument names the option and value
+// (the number of persons is --patients).
 Status ValidateRegionOptions(const RegionOptions& options);
 
 // Generates the region. Errors: InvalidArgument for bad options, or when `out` exists, is not

@@ -59,10 +59,10 @@ class RegionTest : public ::testing::Test {
 
   RegionOptions Small(const std::string& name, uint64_t seed = 7) {
     RegionOptions o;
-    o.facilities = 4;
-    o.patients = 80;
-    o.years = 2;
-    o.seed = seed;
+    o.population.facilities = 4;
+    o.population.persons = 80;
+    o.population.years = 2;
+    o.population.seed = seed;
     o.out = (dir_ / name).string();
     return o;
   }
@@ -72,7 +72,7 @@ class RegionTest : public ::testing::Test {
 
 TEST_F(RegionTest, SameSeedGivesByteIdenticalOutputAndAnotherSeedDoesNot) {
   RegionOptions options = Small("a");
-  options.patients = 50;
+  options.population.persons = 50;
   auto a = GenerateRegion(options);
   RegionOptions synchronous = options;
   synchronous.out = (dir_ / "b").string();
@@ -80,16 +80,17 @@ TEST_F(RegionTest, SameSeedGivesByteIdenticalOutputAndAnotherSeedDoesNot) {
   auto b = GenerateRegion(synchronous);
   RegionOptions other = options;
   other.out = (dir_ / "c").string();
-  other.seed = 8;
+  other.population.seed = 8;
   auto c = GenerateRegion(other);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_TRUE(b.ok() && c.ok());
   auto ta = Tree(dir_ / "a"), tb = Tree(dir_ / "b"), tc = Tree(dir_ / "c");
   EXPECT_GT(ta.size(), 300u);
-  EXPECT_EQ(static_cast<int64_t>(ta.size()), a->files + 2);  // + facilities.csv and ground_truth.csv
+  EXPECT_EQ(static_cast<int64_t>(ta.size()), a->files + 3);  // + facilities.csv, patients.csv, ground_truth.csv
   EXPECT_TRUE(ta == tb) << "same seed, different output";
   EXPECT_NE(ta, tc);
   EXPECT_NE(ta["ground_truth.csv"], tc["ground_truth.csv"]);
+  EXPECT_NE(ta["patients.csv"], tc["patients.csv"]);
   EXPECT_EQ(a->files, b->files);
 }
 
@@ -122,8 +123,9 @@ TEST_F(RegionTest, EveryFileDecodesParsesAndPassesInspectionWithoutDefects) {
   EXPECT_GT(documents, 0);
 }
 
-TEST_F(RegionTest, GroundTruthMatchesTheTreesAndLinksVariantRecords) {
-  ASSERT_TRUE(GenerateRegion(Small("r")).ok());
+TEST_F(RegionTest, GroundTruthAndPatientsMatchTheTreesAndLinkVariantRecords) {
+  auto summary = GenerateRegion(Small("r"));
+  ASSERT_TRUE(summary.ok());
   const fs::path root = dir_ / "r";
   // Demographics of every registration, from its current ADT-00.
   std::map<std::pair<std::string, std::string>, ssmix2::Demographics> adt00;
@@ -141,21 +143,42 @@ TEST_F(RegionTest, GroundTruthMatchesTheTreesAndLinksVariantRecords) {
   std::map<std::string, std::vector<ssmix2::Demographics>> by_person;
   std::set<std::pair<std::string, std::string>> registrations;
   auto truth = Csv(root / "ground_truth.csv");
-  ASSERT_EQ(truth.front(), (std::vector<std::string>{"person_id", "facility_id", "local_patient_id"}));
+  auto patients = Csv(root / "patients.csv");  // no generated cell holds a comma, so no cell is quoted
+  ASSERT_EQ(truth.front(), (std::vector<std::string>{"record_id", "person_id", "facility_id", "local_patient_id"}));
+  ASSERT_EQ(patients.front(),
+            (std::vector<std::string>{"record_id", "facility", "local_id", "family_kanji", "given_kanji", "family_kana",
+                                      "given_kana", "birth_date", "sex", "postal_code", "address", "phone"}));
+  ASSERT_EQ(truth.size(), patients.size());
+  ASSERT_EQ(static_cast<int64_t>(truth.size()), summary->registrations + 1);
+  int with_phone = 0;
   for (size_t i = 1; i < truth.size(); ++i) {
     const auto& row = truth[i];
-    auto it = adt00.find({row[1], row[2]});
-    ASSERT_NE(it, adt00.end()) << "no ADT-00 for " << row[1] << "/" << row[2];
-    EXPECT_TRUE(registrations.insert({row[1], row[2]}).second) << "local ID used twice";
+    ASSERT_EQ(row.size(), 4u);
+    EXPECT_EQ(row[0], row[2] + ":" + row[3]);
+    auto it = adt00.find({row[2], row[3]});
+    ASSERT_NE(it, adt00.end()) << "no ADT-00 for " << row[2] << "/" << row[3];
+    EXPECT_TRUE(registrations.insert({row[2], row[3]}).second) << "local ID used twice";
     const ssmix2::Demographics& d = it->second;
     EXPECT_FALSE(d.kanji_family.empty());
     EXPECT_FALSE(d.kana_family.empty());
     EXPECT_NE(d.kanji_family, d.kana_family) << "kanji and kana are both present and differ";
     EXPECT_EQ(d.birth_date.size(), 8u);
     EXPECT_TRUE(d.sex == "M" || d.sex == "F");
-    by_person[row[0]].push_back(d);
+    by_person[row[1]].push_back(d);
+    // The patients.csv row is the registration's last ADT-00 as written.
+    std::vector<std::string> p = patients[i];
+    p.resize(12);  // an empty last cell (no phone) ends the line with a comma
+    EXPECT_EQ(p[0], row[0]);
+    EXPECT_EQ(p[1], row[2]);
+    EXPECT_EQ(p[2], row[3]);
+    EXPECT_EQ(p[2], d.patient_id);
+    const std::vector<std::string> from_tree = {d.kanji_family, d.kanji_given, d.kana_family, d.kana_given, d.birth_date,
+                                                d.sex, d.postal_code, d.address, d.phone};
+    EXPECT_EQ(std::vector<std::string>(p.begin() + 3, p.end()), from_tree) << row[0];
+    with_phone += !d.phone.empty();
   }
   EXPECT_EQ(registrations, patient_folders) << "every patient folder is in the ground truth and back";
+  EXPECT_GT(with_phone, 0);
   int multi = 0, differing = 0;
   for (const auto& [person, records] : by_person) {
     if (records.size() < 2) continue;
@@ -205,9 +228,9 @@ TEST_F(RegionTest, AbnormalFlagsAgreeWithTheReferenceRanges) {
 
 TEST_F(RegionTest, KeepsVersionsDeletionsAndHalfWidthKanaAsRealSystemsWrite) {
   RegionOptions o = Small("r");
-  o.facilities = 10;
-  o.hospitals = 2;
-  o.patients = 150;
+  o.population.facilities = 10;
+  o.population.hospitals = 2;
+  o.population.persons = 150;
   ASSERT_TRUE(GenerateRegion(o).ok());
   std::map<std::string, int> versions;  // record key (path without timestamp) → files
   int deleted = 0, halfwidth = 0;
@@ -239,11 +262,11 @@ TEST_F(RegionTest, RefusesANonEmptyFolderUnlessForcedAndThenReplacesTheRegion) {
   EXPECT_NE(refused.status().message().find("not empty"), std::string::npos);
   o.force = true;
   ASSERT_TRUE(GenerateRegion(o).ok());
-  o.patients = 10;  // a smaller region replaces the larger one: none of its trees' files remain
+  o.population.persons = 10;  // a smaller region replaces the larger one: none of its trees' files remain
   auto small = GenerateRegion(o);
   ASSERT_TRUE(small.ok());
   auto tree = Tree(o.out);
-  EXPECT_EQ(static_cast<int64_t>(tree.size()), small->files + 3);  // + the two CSV files and notes.txt
+  EXPECT_EQ(static_cast<int64_t>(tree.size()), small->files + 4);  // + the three CSV files and notes.txt
   EXPECT_EQ(tree["notes.txt"], "mine") << "--force removes only what a region wrote";
 }
 
@@ -258,12 +281,12 @@ TEST(RegionOptions, InvalidValuesNameTheOption) {
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << want;
     EXPECT_NE(s.message().find(want), std::string::npos) << s.message();
   };
-  bad([](RegionOptions& c) { c.patients = 0; }, "--patients");
-  bad([](RegionOptions& c) { c.facilities = 0; }, "--facilities");
-  bad([](RegionOptions& c) { c.hospitals = 9; }, "--hospitals");
-  bad([](RegionOptions& c) { c.years = 0; }, "--years");
+  bad([](RegionOptions& c) { c.population.persons = 0; }, "--patients");
+  bad([](RegionOptions& c) { c.population.facilities = 0; }, "--facilities");
+  bad([](RegionOptions& c) { c.population.hospitals = 9; }, "--hospitals");
+  bad([](RegionOptions& c) { c.population.years = 0; }, "--years");
   bad([](RegionOptions& c) { c.records_per_year = -1; }, "--records-per-year");
-  bad([](RegionOptions& c) { c.end_date = "2026-13-01"; }, "--end-date");
+  bad([](RegionOptions& c) { c.population.end_date = "2026-13-01"; }, "--end-date");
   bad([](RegionOptions& c) { c.writer_threads = 17; }, "--threads");
   bad([](RegionOptions& c) { c.out.clear(); }, "--out");
 }

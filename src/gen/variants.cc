@@ -142,13 +142,20 @@ std::string ToHalfWidthKatakana(std::string_view kana) {
 }
 
 std::string ToFullWidthDigits(std::string_view text) {
-  std::u32string out;
-  for (char32_t c : Decode(text)) {
-    if (c >= U'0' && c <= U'9') out.push_back(U'０' + (c - U'0'));
-    else if (c == U'-') out.push_back(U'−');
-    else out.push_back(c);
+  // Byte by byte, without decoding: in UTF-8 an ASCII byte is never part of a longer sequence.
+  std::string out;
+  out.reserve(text.size() + text.size() / 2);
+  for (char c : text) {
+    if (c >= '0' && c <= '9') {
+      out += "\xEF\xBC";  // U+FF10..U+FF19 (０..９): EF BC 90..99
+      out += static_cast<char>(0x90 + (c - '0'));
+    } else if (c == '-') {
+      out += "−";  // U+2212
+    } else {
+      out += c;
+    }
   }
-  return Encode(out);
+  return out;
 }
 
 bool HasHalfWidthKatakana(std::string_view text) {

@@ -68,6 +68,9 @@ TEST(HalfWidthKatakana, SplitsVoicingMarksAndIsDetected) {
 
 TEST(FullWidthDigits, AsTheSampleWritesAddresses) {
   EXPECT_EQ(ToFullWidthDigits("登呂1-3-5"), "登呂１−３−５");
+  EXPECT_EQ(ToFullWidthDigits("0123456789-"), "０１２３４５６７８９−");
+  EXPECT_EQ(ToFullWidthDigits("1丁目3番5号 サンハイツ203"), "１丁目３番５号 サンハイツ２０３") << "other text is kept";
+  EXPECT_EQ(ToFullWidthDigits(""), "");
   EXPECT_TRUE(text::EncodeIso2022Jp(ToFullWidthDigits("0123456789-")).ok());
 }
 

@@ -1,5 +1,6 @@
 // `renkei gen region` driven through its command line, and its trees imported by `renkei edge
 // import` as an operator would: every generated file must import without quarantine or warning.
+// `renkei gen people` must write the same patient-index tables as `gen region`, without trees.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,11 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using renkei::testing::Result;
 using renkei::testing::RunRenkei;
+
+// The records format of `renkei mpi evaluate`.
+constexpr std::string_view kRecordsHeader =
+    "record_id,facility,local_id,family_kanji,given_kanji,family_kana,given_kana,birth_date,sex,postal_code,address,"
+    "phone";
 
 class GenCliTest : public ::testing::Test {
  protected:
@@ -38,7 +44,7 @@ TEST_F(GenCliTest, EveryFacilityTreeImportsWithoutQuarantineOrWarning) {
   EXPECT_GT(s["multi_facility_patients"].get<int>(), 20);
   EXPECT_GT(s["documents"].get<int>(), 0);
 
-  // facilities.csv lists the trees; ground_truth.csv the registrations.
+  // facilities.csv lists the trees; patients.csv and ground_truth.csv the registrations.
   std::ifstream facilities(dir_ / "region" / "facilities.csv");
   std::string line;
   std::getline(facilities, line);
@@ -66,11 +72,17 @@ TEST_F(GenCliTest, EveryFacilityTreeImportsWithoutQuarantineOrWarning) {
   EXPECT_EQ(files, s["files"].get<int64_t>());
   std::ifstream truth(dir_ / "region" / "ground_truth.csv");
   std::getline(truth, line);
-  EXPECT_EQ(line, "person_id,facility_id,local_patient_id");
+  EXPECT_EQ(line, "record_id,person_id,facility_id,local_patient_id");
   int64_t rows = 0;
   while (std::getline(truth, line)) ++rows;
   EXPECT_EQ(rows, s["registrations"].get<int64_t>());
   EXPECT_EQ(patients, rows) << "every registration has its demographics in the edge's repository";
+  std::ifstream records(dir_ / "region" / "patients.csv");
+  std::getline(records, line);
+  EXPECT_EQ(line, kRecordsHeader);
+  int64_t record_rows = 0;
+  while (std::getline(records, line)) ++record_rows;
+  EXPECT_EQ(record_rows, rows);
 }
 
 TEST_F(GenCliTest, HumanSummaryAndHelp) {
@@ -119,6 +131,96 @@ TEST_F(GenCliTest, BadInvocationsExitTwoWithAPreciseMessage) {
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_TRUE(fs::exists(dir_ / "full" / "keep.txt"));
   EXPECT_TRUE(fs::exists(dir_ / "full" / "ground_truth.csv"));
+}
+
+TEST_F(GenCliTest, PeopleWritesTheTablesOfTheSameRegionWithoutTrees) {
+  const std::string population = "--facilities 4 --hospitals 2 --years 2 --seed 11 --multi-facility 0.6";
+  Result region = RunRenkei(dir_, "gen region --patients 120 " + population + " --out region --json");
+  ASSERT_EQ(region.exit_code, 0) << region.err;
+  Result people = RunRenkei(dir_, "gen people --persons 120 " + population + " --out people --json");
+  ASSERT_EQ(people.exit_code, 0) << people.err;
+  json r = json::parse(region.out), p = json::parse(people.out);
+  EXPECT_EQ(p["persons"], 120);
+  EXPECT_EQ(p["out"], "people");
+  EXPECT_EQ(p["complete"], true);
+  EXPECT_EQ(p["registrations"], r["registrations"]);
+  EXPECT_EQ(p["multi_facility_persons"], r["multi_facility_patients"]);
+  EXPECT_EQ(p["variant_registrations"], r["registrations_with_variants"]);
+  EXPECT_GT(p["variant_registrations"].get<int>(), 0);
+  EXPECT_GE(p["seconds"].get<double>(), 0);
+  EXPECT_GT(p["bytes"].get<int64_t>(), 0);
+
+  for (const char* table : {"patients.csv", "ground_truth.csv"}) {
+    const std::string a = renkei::testing::Slurp(dir_ / "region" / table);
+    EXPECT_FALSE(a.empty());
+    EXPECT_TRUE(a == renkei::testing::Slurp(dir_ / "people" / table)) << table << " differs";
+  }
+  EXPECT_EQ(renkei::testing::Slurp(dir_ / "people" / "patients.csv").substr(0, kRecordsHeader.size() + 1),
+            std::string(kRecordsHeader) + "\n");
+  int entries = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "people")) {
+    EXPECT_TRUE(e.is_regular_file()) << e.path() << ": no trees";
+    ++entries;
+  }
+  EXPECT_EQ(entries, 3);
+
+  // Any number of threads, the same tables; the human summary names them.
+  Result one = RunRenkei(dir_, "gen people --persons 120 " + population + " --threads 1 --out one");
+  ASSERT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_NE(one.out.find("120 persons"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("one/patients.csv"), std::string::npos) << one.out;
+  EXPECT_TRUE(renkei::testing::Slurp(dir_ / "one" / "patients.csv") ==
+              renkei::testing::Slurp(dir_ / "people" / "patients.csv"));
+
+  Result help = RunRenkei(dir_, "gen people --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--persons", "--facilities", "--hospitals", "--years", "--seed", "--multi-facility",
+                           "--end-date", "--threads", "--out", "--force", "--json", "--no-progress"}) {
+    EXPECT_NE(help.out.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_EQ(help.out.find("--records-per-year"), std::string::npos) << "no clinical history, no density";
+}
+
+TEST_F(GenCliTest, PeopleBadInvocationsExitTwoWithAPreciseMessage) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"gen people --persons 10", "--out is required"},
+      {"gen people --persons 0 --out a", "--persons must be between 1 and 100000000 (got 0)"},
+      {"gen people --persons 100000001 --out a", "--persons must be between 1 and 100000000 (got 100000001)"},
+      {"gen people --persons 1e6 --out a", "--persons: '1e6' is not a whole number"},
+      {"gen people --persons 99999999999999999999 --out a", "--persons: '99999999999999999999' is not a whole number"},
+      {"gen people --facilities 1001 --out a", "--facilities must be between 1 and 1000 (got 1001)"},
+      {"gen people --facilities 3 --hospitals 4 --out a", "--hospitals must be between 0 and --facilities (3) (got 4)"},
+      {"gen people --multi-facility 1.5 --out a", "--multi-facility must be between 0 and 1 (got 1.5)"},
+      {"gen people --multi-facility half --out a", "--multi-facility: 'half' is not a number"},
+      {"gen people --threads 0 --out a", "--threads must be between 1 and 16 (got 0)"},
+      {"gen people --threads 17 --out a", "--threads must be between 1 and 16 (got 17)"},
+      {"gen people --years 0 --out a", "--years must be between 1 and 50 (got 0)"},
+      {"gen people --seed x --out a", "--seed: 'x' is not a whole number"},
+      {"gen people --end-date 2026-13-01 --out a", "--end-date"},
+  };
+  for (const Case& c : cases) {
+    Result r = RunRenkei(dir_, c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.err;
+    EXPECT_NE(r.err.find("renkei gen people: " + c.message), std::string::npos) << c.args << "\n" << r.err;
+  }
+  Result region_flag = RunRenkei(dir_, "gen people --patients 10 --out a");
+  EXPECT_NE(region_flag.exit_code, 0) << "gen people counts --persons, not --patients";
+  EXPECT_NE(region_flag.err.find("--patients"), std::string::npos) << region_flag.err;
+  EXPECT_FALSE(fs::exists(dir_ / "a")) << "nothing is written on bad options";
+
+  fs::create_directories(dir_ / "full");
+  { std::ofstream(dir_ / "full" / "keep.txt") << "x"; }
+  Result r = RunRenkei(dir_, "gen people --persons 5 --out full");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("exists and is not empty"), std::string::npos) << r.err;
+  Result forced = RunRenkei(dir_, "gen people --persons 5 --out full --force --json");
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_TRUE(fs::exists(dir_ / "full" / "keep.txt"));
+  EXPECT_TRUE(fs::exists(dir_ / "full" / "patients.csv"));
 }
 
 }  // namespace
