@@ -15,6 +15,7 @@ std::string Ddl(std::string_view ddl, Dialect d) {
   };
   replace("{id}", d == Dialect::kSqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY");
   replace("{blob}", d == Dialect::kSqlite ? "BLOB" : "BYTEA");
+  replace("{text_c}", d == Dialect::kSqlite ? "TEXT" : "TEXT COLLATE \"C\"");
   return out;
 }
 
@@ -45,6 +46,8 @@ Status Migrate(SqlConnection& db, std::span<const Migration> migrations) {
     if (m.version <= current) continue;
     RENKEI_RETURN_IF_ERROR(db.Execute("BEGIN"));
     Status s = db.Execute(Ddl(m.ddl, db.dialect()));
+    const std::string_view own = db.dialect() == Dialect::kSqlite ? m.sqlite_ddl : m.postgres_ddl;
+    if (s.ok() && !own.empty()) s = db.Execute(Ddl(own, db.dialect()));
     if (s.ok()) {
       s = db.Query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, NowUtcIso8601()})
               .status();

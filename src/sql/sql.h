@@ -64,11 +64,16 @@ StatusOr<std::unique_ptr<SqlConnection>> OpenPostgres(const std::string& uri);
 // InvalidArgument for another scheme or an empty path.
 StatusOr<std::unique_ptr<SqlConnection>> Open(std::string_view url);
 
-// One step of a schema. In `ddl`, {id} becomes the dialect's auto-increment primary key and
-// {blob} its binary type.
+// One step of a schema: `ddl` runs on both databases, then `sqlite_ddl` or `postgres_ddl` on
+// its own, for what must differ (e.g. a table's layout). In each, {id} becomes the dialect's
+// auto-increment primary key, {blob} its binary type, and {text_c} a text type ordered byte by
+// byte (SQLite's default BINARY collation, PostgreSQL's COLLATE "C"), which prefix ranges and
+// ORDER BY need to agree on both.
 struct Migration {
   int64_t version;
   std::string_view ddl;
+  std::string_view sqlite_ddl = {};
+  std::string_view postgres_ddl = {};
 };
 // Applies, each in its own transaction, the migrations newer than the database's version
 // (kept in table schema_migrations). FailedPrecondition when the database is newer than the

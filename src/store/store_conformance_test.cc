@@ -1,14 +1,13 @@
 // One conformance suite for every Store backend: SQLite and PostgreSQL must behave alike.
-// The PostgreSQL cluster is started by the CTest fixture (scripts/pg-test-cluster.sh),
-// which names the file holding its URI in RENKEI_TEST_POSTGRES_URI_FILE.
-#include <algorithm>
-#include <cstdlib>
+// Each test gets a database of its own from sql::TestDatabase (sql/test_database.h).
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include "sql/test_database.h"
 #include "store/store.h"
 
 namespace renkei::store {
@@ -16,49 +15,16 @@ namespace {
 
 using ssmix2::ConditionFlag;
 
-std::string PostgresUri() {
-  const char* file = std::getenv("RENKEI_TEST_POSTGRES_URI_FILE");
-  if (file == nullptr) return {};
-  std::ifstream in(file);
-  std::string uri;
-  std::getline(in, uri);
-  return uri;
-}
-
 class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "sqlite") {
-      std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-      std::replace(name.begin(), name.end(), '/', '-');
-      path_ = std::filesystem::temp_directory_path() /
-              ("renkei-store-test-" + std::to_string(::getpid()) + "-" + name + ".db");
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
-      url_ = "sqlite:" + path_.string();
-    } else {
-      const std::string base = PostgresUri();
-      // Not a skip: the PostgreSQL half of the suite must run. `ctest` starts the cluster.
-      ASSERT_FALSE(base.empty()) << "PostgreSQL test cluster not running: run the tests with ctest "
-                                    "(its fixture starts one) or scripts/test.sh";
-      // Each test gets a schema of its own, so that tests may run in parallel.
-      const std::string schema =
-          "t" + std::to_string(::getpid()) + "_" +
-          std::to_string(std::hash<std::string>{}(::testing::UnitTest::GetInstance()->current_test_info()->name()) %
-                         1'000'000'007);
-      auto conn = sql::OpenPostgres(base);
-      ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-      ASSERT_TRUE((*conn)->Execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE; CREATE SCHEMA " + schema).ok());
-      url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
-    }
+    auto db = sql::TestDatabase::Create(GetParam(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    url_ = db_->url();
     auto store = Store::Open(url_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    if (!path_.empty()) {
-      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
-    }
   }
 
   static VersionInput Version(std::string order, std::string ts, ConditionFlag flag = ConditionFlag::kValid) {
@@ -74,7 +40,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
     return v;
   }
 
-  std::filesystem::path path_;
+  std::unique_ptr<sql::TestDatabase> db_;  // outlives store_, whose connection must close first
   std::string url_;
   std::unique_ptr<Store> store_;
 };
