@@ -39,13 +39,14 @@ Decision Linker::Resolve(const Features& f, const std::vector<ScoredCandidate>& 
   d.candidates = compared;
   const ScoredCandidate* best = nullptr;
   for (const ScoredCandidate& c : scored) {
+    if (identity_[c.record] < 0) continue;  // retired
     if (!best || c.weight > best->weight) best = &c;
   }
   if (!best) return d;
   const int64_t best_identity = identity_[best->record];
   const ScoredCandidate* other = nullptr;
   for (const ScoredCandidate& c : scored) {
-    if (identity_[c.record] != best_identity && c.weight >= model_.review_weight() && (!other || c.weight > other->weight)) {
+    if (identity_[c.record] >= 0 && identity_[c.record] != best_identity && c.weight >= model_.review_weight() && (!other || c.weight > other->weight)) {
       other = &c;
     }
   }

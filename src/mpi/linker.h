@@ -59,7 +59,8 @@ class Linker {
   // Decides about `f` against every registration held now.
   Decision Decide(const Features& f) const;
   // Decides from already scored candidates (of ScoreCandidates against an index of
-  // `index_size` registrations), by the identities they hold now.
+  // `index_size` registrations), by the identities they hold now; a registration whose
+  // identity is negative (retired, e.g. replaced by newer demographics) is passed over.
   Decision Resolve(const Features& f, const std::vector<ScoredCandidate>& scored, size_t compared,
                    size_t index_size) const;
 

@@ -1,0 +1,130 @@
+#include "hub/access.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace renkei::hub {
+namespace {
+
+std::string Hex(const unsigned char* data, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", data[i]);
+  return out;
+}
+
+std::string Sha256Hex(std::string_view text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
+  return Hex(digest, len);
+}
+
+bool ValidName(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  });
+}
+
+}  // namespace
+
+std::string_view RoleName(Role r) { return r == Role::kOperator ? "operator" : "facility"; }
+
+Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities) {
+  if (who.role == Role::kOperator) {
+    if (action == Action::kRegister) return PermissionDenied("operators do not register patients; facilities do");
+    return Status::Ok();
+  }
+  if (action == Action::kCorrect) return PermissionDenied("only the region's operators correct the patient index");
+  const bool own = std::find(facilities.begin(), facilities.end(), who.facility) != facilities.end();
+  if (action == Action::kRegister) {
+    if (!own) return PermissionDenied(fmt::format("{} may register only patients of facility {}", who.name, who.facility));
+    return Status::Ok();
+  }
+  if (!own) return PermissionDenied(fmt::format("facility {} has not registered this patient", who.facility));
+  return Status::Ok();
+}
+
+StatusOr<Credentials> Credentials::Load(const std::string& path) {
+  Credentials c;
+  std::ifstream in(path);
+  if (!in) {
+    if (!std::filesystem::exists(path)) return c;
+    return Unavailable(fmt::format("cannot read {}", path));
+  }
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("callers") || !j["callers"].is_array()) {
+    return InvalidArgument(fmt::format("{}: not a credentials file (expected {{\"callers\": [...]}})", path));
+  }
+  for (const nlohmann::json& e : j["callers"]) {
+    if (!e.is_object() || !e.contains("name") || !e.contains("role") || !e.contains("sha256") ||
+        !e["name"].is_string() || !e["role"].is_string() || !e["sha256"].is_string()) {
+      return InvalidArgument(fmt::format("{}: every caller needs name, role and sha256", path));
+    }
+    Entry entry;
+    entry.who.name = e["name"];
+    const std::string role = e["role"];
+    if (role != "facility" && role != "operator") return InvalidArgument(fmt::format("{}: unknown role '{}'", path, role));
+    entry.who.role = role == "operator" ? Role::kOperator : Role::kFacility;
+    if (e.contains("facility") && e["facility"].is_string()) entry.who.facility = e["facility"];
+    entry.sha256 = e["sha256"];
+    c.entries_.push_back(std::move(entry));
+  }
+  return c;
+}
+
+StatusOr<std::string> Credentials::Issue(const std::string& path, const Principal& who) {
+  if (!ValidName(who.name)) return InvalidArgument("a caller's name is 1-64 letters, digits, '-', '_' or '.'");
+  if (who.role == Role::kFacility && !ValidName(who.facility)) {
+    return InvalidArgument("a facility caller needs the facility's code (--facility)");
+  }
+  if (who.role == Role::kOperator && !who.facility.empty()) return InvalidArgument("an operator belongs to no facility");
+  RENKEI_ASSIGN_OR_RETURN(Credentials existing, Load(path));
+  for (const Entry& e : existing.entries_) {
+    if (e.who.name == who.name) return AlreadyExists(fmt::format("a caller named {} exists already", who.name));
+  }
+  unsigned char random[32];
+  if (RAND_bytes(random, sizeof random) != 1) return Internal("no randomness for a token");
+  const std::string token = "rk_" + Hex(random, sizeof random);
+  existing.entries_.push_back({who, Sha256Hex(token)});
+  nlohmann::json callers = nlohmann::json::array();
+  for (const Entry& e : existing.entries_) {
+    nlohmann::json c = {{"name", e.who.name}, {"role", RoleName(e.who.role)}, {"sha256", e.sha256}};
+    if (!e.who.facility.empty()) c["facility"] = e.who.facility;
+    callers.push_back(c);
+  }
+  // Written to a new file with mode 0600 and renamed over the old one.
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return Unavailable(fmt::format("cannot write {}", tmp));
+  const std::string text = nlohmann::json({{"callers", callers}}).dump(2) + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) return Unavailable(fmt::format("cannot write {}", path));
+  return token;
+}
+
+std::optional<Principal> Credentials::Authenticate(std::string_view token) const {
+  if (token.empty() || token.size() > 256) return std::nullopt;
+  const std::string digest = Sha256Hex(token);
+  std::optional<Principal> found;
+  for (const Entry& e : entries_) {
+    if (e.sha256.size() == digest.size() && CRYPTO_memcmp(e.sha256.data(), digest.data(), digest.size()) == 0) {
+      found = e.who;
+    }
+  }
+  return found;
+}
+
+}  // namespace renkei::hub

@@ -1,0 +1,363 @@
+#include "hub/api.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "http/message.h"
+#include "mpi/regional_id.h"
+
+namespace renkei::hub {
+namespace {
+
+using nlohmann::json;
+
+// Demographic members of a JSON object, in the names of the records CSV.
+constexpr std::pair<const char*, std::string mpi::Demographics::*> kDemographicFields[] = {
+    {"family_kanji", &mpi::Demographics::family_kanji}, {"given_kanji", &mpi::Demographics::given_kanji},
+    {"family_kana", &mpi::Demographics::family_kana},   {"given_kana", &mpi::Demographics::given_kana},
+    {"birth_date", &mpi::Demographics::birth_date},     {"sex", &mpi::Demographics::sex},
+    {"postal_code", &mpi::Demographics::postal_code},   {"address", &mpi::Demographics::address},
+    {"phone", &mpi::Demographics::phone},               {"identifier", &mpi::Demographics::identifier},
+};
+
+StatusOr<mpi::Demographics> DemographicsFrom(const json& j) {
+  if (!j.is_object()) return InvalidArgument("demographics must be an object");
+  mpi::Demographics d;
+  for (const auto& [name, member] : kDemographicFields) {
+    if (!j.contains(name) || j[name].is_null()) continue;
+    if (!j[name].is_string()) return InvalidArgument(fmt::format("demographics.{} must be a string", name));
+    d.*member = j[name].get<std::string>();
+  }
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const auto& [name, member] : kDemographicFields) known |= key == name;
+    if (!known) return InvalidArgument(fmt::format("demographics: unknown member '{}'", key.substr(0, 40)));
+  }
+  return d;
+}
+
+json DemographicsJson(const mpi::Demographics& d) {
+  json j = json::object();
+  for (const auto& [name, member] : kDemographicFields) {
+    if (!(d.*member).empty()) j[name] = d.*member;
+  }
+  return j;
+}
+
+json ScoreJson(const mpi::Score& s) {
+  json fields = json::array();
+  for (const mpi::FieldScore& f : s.fields) {
+    fields.push_back({{"field", mpi::FieldName(f.field)}, {"level", mpi::LevelName(f.field, f.level)}, {"weight", f.weight}});
+  }
+  return {{"weight", s.weight}, {"prior", s.prior}, {"probability", s.Probability()}, {"fields", fields}};
+}
+
+std::vector<std::string> FacilitiesOf(const CrossReference& x) {
+  std::vector<std::string> out;
+  for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
+  return out;
+}
+
+// A person as the caller may see them: every facility's local ID; demographics of the
+// caller's own registrations (all of them for operators).
+json PersonJson(const CrossReference& x, const Principal& who) {
+  json identifiers = json::array();
+  for (const RegistrationRow& r : x.registrations) {
+    json id = {{"facility", r.facility}, {"local_id", r.local_id}};
+    if (who.role == Role::kOperator || r.facility == who.facility) {
+      id["demographics"] = DemographicsJson(r.demographics);
+      id["consent"] = r.consent;
+      id["updated_at"] = r.updated_at;
+    }
+    identifiers.push_back(id);
+  }
+  json j = {{"regional_id", x.regional_id}, {"identifiers", identifiers}};
+  if (!x.merged_from.empty()) j["merged_from"] = x.merged_from;
+  return j;
+}
+
+json EventJson(const LinkEventRow& e) {
+  json j = {{"id", e.id},
+            {"change", e.change},
+            {"at", e.at},
+            {"actor", e.actor},
+            {"action", LinkActionName(e.action)},
+            {"reason", e.reason}};
+  if (e.from_identity) j["from"] = mpi::FormatRegionalId(e.from_identity);
+  if (e.to_identity) j["to"] = mpi::FormatRegionalId(e.to_identity);
+  if (e.score) j["score"] = *e.score;
+  if (!e.breakdown.empty()) j["breakdown"] = json::parse(e.breakdown, nullptr, false);
+  return j;
+}
+
+json ReviewJson(const ReviewRow& r) {
+  json j = {{"id", r.id}, {"score", r.score}, {"status", ReviewStatusName(r.status)}, {"created_at", r.created_at}};
+  if (!r.breakdown.empty()) j["breakdown"] = json::parse(r.breakdown, nullptr, false);
+  if (!r.resolved_at.empty()) {
+    j["resolved_at"] = r.resolved_at;
+    j["resolved_by"] = r.resolved_by;
+    j["reason"] = r.reason;
+  }
+  return j;
+}
+
+json ChangeJson(const ChangeResult& c) { return {{"change", c.change}, {"regional_ids", c.regional_ids}}; }
+
+StatusOr<std::string> StringMember(const json& body, const char* name, bool required = true) {
+  if (!body.contains(name) || body[name].is_null()) {
+    if (required) return InvalidArgument(fmt::format("'{}' is required", name));
+    return std::string();
+  }
+  if (!body[name].is_string()) return InvalidArgument(fmt::format("'{}' must be a string", name));
+  return body[name].get<std::string>();
+}
+
+StatusOr<int64_t> Number(std::string_view name, std::string_view text, int64_t min, int64_t max) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < min || v > max) {
+    return InvalidArgument(fmt::format("{} must be a whole number from {} to {}", name, min, max));
+  }
+  return v;
+}
+
+StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, int64_t fallback, int64_t min,
+                                 int64_t max) {
+  auto v = r.Query1(name);
+  if (!v) return fallback;
+  return Number(name, *v, min, max);
+}
+
+class Api {
+ public:
+  Api(PatientIndex& index, const Credentials& credentials) : index_(index), credentials_(credentials) {}
+
+  // Wraps a handler: authenticates, turns a Status into an error response.
+  http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler) {
+    return [this, handler](http::Request& request) -> http::Response {
+      const std::optional<std::string> auth = request.Header("authorization");
+      std::optional<Principal> who;
+      if (auth && auth->starts_with("Bearer ")) who = credentials_.Authenticate(std::string_view(*auth).substr(7));
+      if (!who) {
+        http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
+                                                   "authentication required: Authorization: Bearer <token>"));
+        r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"renkei-hub\""});
+        return r;
+      }
+      StatusOr<http::Response> response = handler(request, *who);
+      if (!response.ok()) return http::Error(response.status());
+      return std::move(response).value();
+    };
+  }
+
+  StatusOr<http::Response> Register(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RegisterRequest r;
+    RENKEI_ASSIGN_OR_RETURN(r.id.facility, StringMember(body, "facility", false));
+    if (r.id.facility.empty()) r.id.facility = who.facility;
+    RENKEI_ASSIGN_OR_RETURN(r.id.local_id, StringMember(body, "local_id"));
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRegister, {r.id.facility}));
+    if (!body.contains("consent") || !body["consent"].is_boolean()) {
+      return InvalidArgument("'consent' (true or false) is required");
+    }
+    r.consent = body["consent"].get<bool>();
+    if (!body.contains("demographics")) return InvalidArgument("'demographics' is required");
+    RENKEI_ASSIGN_OR_RETURN(r.demographics, DemographicsFrom(body["demographics"]));
+    r.actor = who.name;
+    RENKEI_ASSIGN_OR_RETURN(RegisterResult result, index_.Register(r));
+    json j = {{"regional_id", result.regional_id}, {"outcome", result.outcome}, {"change", result.change}};
+    if (result.score) j["score"] = ScoreJson(*result.score);
+    if (result.review_id) j["review_id"] = result.review_id;
+    return http::Json(result.created ? 201 : 200, j);
+  }
+
+  StatusOr<http::Response> LookupLocal(http::Request& request, const Principal& who) {
+    const LocalId id{request.params.at("facility"), request.params.at("local_id")};
+    // A facility looks up its own local IDs only (seed 004): decided before anything is read.
+    if (who.role != Role::kOperator) RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, {id.facility}));
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, index_.Lookup(id));
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, FacilitiesOf(x)));
+    return http::Json(200, PersonJson(x, who));
+  }
+
+  StatusOr<CrossReference> ReadablePerson(const http::Request& request, const Principal& who) {
+    auto x = index_.LookupRegional(request.params.at("regional_id"));
+    // A facility that may not see a person learns nothing about whether it exists.
+    if (!x.ok() && x.status().code() == StatusCode::kNotFound && who.role != Role::kOperator) {
+      return Authorize(who, Action::kRead, {});
+    }
+    if (!x.ok()) return x.status();
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, FacilitiesOf(*x)));
+    return x;
+  }
+
+  StatusOr<http::Response> LookupRegional(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    return http::Json(200, PersonJson(x, who));
+  }
+
+  StatusOr<http::Response> Locations(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    json facilities = json::array();
+    for (const RegistrationRow& r : x.registrations) {
+      facilities.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
+    }
+    return http::Json(200, {{"regional_id", x.regional_id}, {"facilities", facilities}});
+  }
+
+  StatusOr<http::Response> History(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    RENKEI_ASSIGN_OR_RETURN(int64_t limit, OptionalNumber(request, "limit", 100, 1, 1000));
+    RENKEI_ASSIGN_OR_RETURN(int64_t before, OptionalNumber(request, "before", 0, 0, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(auto rows, index_.History(x.regional_id, static_cast<size_t>(limit), before));
+    json events = json::array();
+    for (const LinkEventRow& e : rows) events.push_back(EventJson(e));
+    return http::Json(200, {{"regional_id", x.regional_id}, {"events", events}});
+  }
+
+  StatusOr<http::Response> Search(http::Request& request, const Principal& who) {
+    SearchRequest s;
+    static constexpr std::pair<const char*, std::string mpi::Demographics::*> kParams[] = {
+        {"family", &mpi::Demographics::family_kanji}, {"given", &mpi::Demographics::given_kanji},
+        {"family_kanji", &mpi::Demographics::family_kanji}, {"given_kanji", &mpi::Demographics::given_kanji},
+        {"family_kana", &mpi::Demographics::family_kana}, {"given_kana", &mpi::Demographics::given_kana},
+        {"birth_date", &mpi::Demographics::birth_date}, {"sex", &mpi::Demographics::sex},
+        {"phone", &mpi::Demographics::phone}, {"postal_code", &mpi::Demographics::postal_code},
+        {"address", &mpi::Demographics::address}};
+    for (const auto& [name, member] : kParams) {
+      if (auto v = request.Query1(name)) s.demographics.*member = v->substr(0, 512);
+    }
+    RENKEI_ASSIGN_OR_RETURN(int64_t limit, OptionalNumber(request, "limit", 20, 1, 100));
+    s.limit = static_cast<size_t>(limit);
+    RENKEI_ASSIGN_OR_RETURN(auto hits, index_.Search(s));
+    json persons = json::array();
+    for (const SearchHit& h : hits) {
+      if (!Authorize(who, Action::kRead, FacilitiesOf(h.person)).ok()) continue;  // not the caller's patients
+      json p = PersonJson(h.person, who);
+      p["score"] = h.score;
+      persons.push_back(p);
+    }
+    return http::Json(200, {{"persons", persons}});
+  }
+
+  StatusOr<http::Response> Link(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    LocalId id;
+    RENKEI_ASSIGN_OR_RETURN(id.facility, StringMember(body, "facility"));
+    RENKEI_ASSIGN_OR_RETURN(id.local_id, StringMember(body, "local_id"));
+    RENKEI_ASSIGN_OR_RETURN(std::string target, StringMember(body, "regional_id"));
+    RENKEI_ASSIGN_OR_RETURN(std::string reason, StringMember(body, "reason"));
+    RENKEI_ASSIGN_OR_RETURN(ChangeResult c, index_.Link(id, target, who.name, reason));
+    return http::Json(200, ChangeJson(c));
+  }
+
+  StatusOr<http::Response> Unlink(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    LocalId id;
+    RENKEI_ASSIGN_OR_RETURN(id.facility, StringMember(body, "facility"));
+    RENKEI_ASSIGN_OR_RETURN(id.local_id, StringMember(body, "local_id"));
+    RENKEI_ASSIGN_OR_RETURN(std::string reason, StringMember(body, "reason"));
+    RENKEI_ASSIGN_OR_RETURN(ChangeResult c, index_.Unlink(id, who.name, reason));
+    return http::Json(200, ChangeJson(c));
+  }
+
+  StatusOr<http::Response> Merge(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(std::string from, StringMember(body, "from"));
+    RENKEI_ASSIGN_OR_RETURN(std::string into, StringMember(body, "into"));
+    RENKEI_ASSIGN_OR_RETURN(std::string reason, StringMember(body, "reason"));
+    RENKEI_ASSIGN_OR_RETURN(ChangeResult c, index_.Merge(from, into, who.name, reason));
+    return http::Json(200, ChangeJson(c));
+  }
+
+  StatusOr<http::Response> Revert(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(int64_t change, Number("change", request.params.at("change"), 1, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(std::string reason, StringMember(body, "reason"));
+    RENKEI_ASSIGN_OR_RETURN(ChangeResult c, index_.Revert(change, who.name, reason));
+    return http::Json(200, ChangeJson(c));
+  }
+
+  StatusOr<http::Response> Reviews(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    std::optional<ReviewStatus> status = ReviewStatus::kOpen;
+    if (auto s = request.Query1("status")) {
+      if (*s == "all") {
+        status.reset();
+      } else {
+        status = ParseReviewStatus(*s);
+        if (!status) return InvalidArgument("status must be open, linked, kept_apart, obsolete or all");
+      }
+    }
+    RENKEI_ASSIGN_OR_RETURN(int64_t limit, OptionalNumber(request, "limit", 50, 1, 1000));
+    RENKEI_ASSIGN_OR_RETURN(int64_t after, OptionalNumber(request, "after", 0, 0, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(auto rows, index_.Reviews(status, static_cast<size_t>(limit), after));
+    json reviews = json::array();
+    for (const ReviewRow& r : rows) reviews.push_back(ReviewJson(r));
+    return http::Json(200, {{"reviews", reviews}});
+  }
+
+  StatusOr<http::Response> Review(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(int64_t id, Number("review id", request.params.at("id"), 1, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(ReviewDetail d, index_.Review(id));
+    auto side = [](const RegistrationRow& r, const std::string& regional_id) {
+      return json{{"facility", r.facility},
+                  {"local_id", r.local_id},
+                  {"regional_id", regional_id},
+                  {"demographics", DemographicsJson(r.demographics)}};
+    };
+    json j = ReviewJson(d.review);
+    j["registration"] = side(d.registration, d.registration_regional_id);
+    j["candidate"] = side(d.candidate, d.candidate_regional_id);
+    return http::Json(200, j);
+  }
+
+  StatusOr<http::Response> Resolve(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kCorrect, {}));
+    RENKEI_ASSIGN_OR_RETURN(int64_t id, Number("review id", request.params.at("id"), 1, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(std::string decision, StringMember(body, "decision"));
+    RENKEI_ASSIGN_OR_RETURN(std::string reason, StringMember(body, "reason"));
+    RENKEI_ASSIGN_OR_RETURN(ChangeResult c, index_.ResolveReview(id, decision, who.name, reason));
+    return http::Json(200, ChangeJson(c));
+  }
+
+ private:
+  PatientIndex& index_;
+  const Credentials& credentials_;
+};
+
+}  // namespace
+
+http::Router MakeApi(PatientIndex& index, const Credentials& credentials, std::shared_ptr<log::Logger> logger) {
+  auto api = std::make_shared<Api>(index, credentials);
+  http::Router router(std::move(logger));
+  auto route = [&](const char* method, const char* pattern, auto member) {
+    router.Add(method, pattern, api->Guard([api, member](http::Request& r, const Principal& who) {
+      return ((*api).*member)(r, who);
+    }));
+  };
+  route("POST", "/v1/registrations", &Api::Register);
+  route("GET", "/v1/registrations/{facility}/{local_id}", &Api::LookupLocal);
+  route("GET", "/v1/patients", &Api::Search);
+  route("GET", "/v1/patients/{regional_id}", &Api::LookupRegional);
+  route("GET", "/v1/patients/{regional_id}/locations", &Api::Locations);
+  route("GET", "/v1/patients/{regional_id}/history", &Api::History);
+  route("POST", "/v1/links", &Api::Link);
+  route("POST", "/v1/unlinks", &Api::Unlink);
+  route("POST", "/v1/merges", &Api::Merge);
+  route("POST", "/v1/changes/{change}/revert", &Api::Revert);
+  route("GET", "/v1/reviews", &Api::Reviews);
+  route("GET", "/v1/reviews/{id}", &Api::Review);
+  route("POST", "/v1/reviews/{id}/resolve", &Api::Resolve);
+  return router;
+}
+
+}  // namespace renkei::hub
