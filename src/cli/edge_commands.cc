@@ -22,6 +22,7 @@
 #include "hl7/charset.h"
 #include "log/log.h"
 #include "store/store.h"
+#include "cli/stop_signal.h"
 #include "text/cp932.h"
 #include "text/iso2022jp.h"
 
@@ -29,19 +30,6 @@ namespace renkei::cli {
 namespace {
 
 using nlohmann::json;
-
-// Set by SIGINT/SIGTERM so that `watch` and long imports stop cleanly. A signal handler
-// can only reach static storage; this flag is the one piece of it.
-std::atomic<bool> g_stop{false};
-extern "C" void OnStopSignal(int) { g_stop.store(true); }
-
-void InstallStopHandler() {
-  struct sigaction sa {};
-  sa.sa_handler = OnStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOptions& g, const std::string& root) {
   const config::Config& c = ctx.config;
@@ -171,7 +159,7 @@ int RunImport(const GlobalOptions& g, const std::string& store_flag, const std::
   if (options.root.empty()) return Fail(InvalidArgument("no SS-MIX2 root: pass --root DIR or set edge.ssmix2_root"));
   InstallStopHandler();
   edge::Importer importer(*ctx->store, ctx->logger);
-  auto summary = importer.Run(options, no_progress ? nullptr : ProgressBar(), &g_stop);
+  auto summary = importer.Run(options, no_progress ? nullptr : ProgressBar(), StopFlag());
   if (!summary.ok()) return Fail(summary.status());
   const std::string url = store_flag.empty() ? ctx->config.edge.store : store_flag;
   if (as_json) std::cout << SummaryJson(*summary, url).dump(2) << "\n";
@@ -193,8 +181,8 @@ int RunWatch(const GlobalOptions& g, const std::string& store_flag, const std::s
   const std::string url = store_flag.empty() ? ctx->config.edge.store : store_flag;
   if (!as_json) fmt::print("Watching {} every {} s (Ctrl-C to stop)\n", options.root, interval);
   std::fflush(stdout);
-  for (int pass = 1; !g_stop.load(); ++pass) {
-    auto summary = importer.Run(options, nullptr, &g_stop);
+  for (int pass = 1; !StopRequested(); ++pass) {
+    auto summary = importer.Run(options, nullptr, StopFlag());
     if (!summary.ok()) return Fail(summary.status());
     const bool changed = summary->imported + summary->quarantined > 0;
     if (as_json) {
@@ -211,7 +199,7 @@ int RunWatch(const GlobalOptions& g, const std::string& store_flag, const std::s
       }
     }
     std::fflush(stdout);
-    for (int i = 0; i < interval * 10 && !g_stop.load(); ++i) {
+    for (int i = 0; i < interval * 10 && !StopRequested(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
@@ -427,7 +415,7 @@ int RunListen(const GlobalOptions& g, const std::string& store_flag, const std::
   if (!server.ok()) return Fail(server.status());
   fmt::print("Listening for HL7 v2 over MLLP on {}:{} (Ctrl-C to stop)\n", options.host, (*server)->port());
   std::fflush(stdout);
-  while (!g_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   (*server)->Stop();
   fmt::print("Stopped: {} messages stored, {} quarantined\n", feed.stored(), feed.quarantined());
   return 0;

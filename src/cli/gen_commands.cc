@@ -2,23 +2,18 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <charconv>
-#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/stop_signal.h"
 #include "gen/people.h"
 #include "gen/region.h"
 
 namespace renkei::cli {
 namespace {
-
-// Set by SIGINT/SIGTERM so that a long generation stops cleanly with a summary.
-std::atomic<bool> g_gen_stop{false};
-extern "C" void OnGenStopSignal(int) { g_gen_stop.store(true); }
 
 // The flags as typed: parsed here, so that every bad value gets a precise message and exit 2.
 // The population flags are common to `gen region` and `gen people`.
@@ -97,15 +92,6 @@ StatusOr<gen::PeopleOptions> OptionsFrom(const PeopleFlags& f) {
   return o;
 }
 
-// SIGINT and SIGTERM set g_gen_stop, so that a long run stops cleanly with a summary.
-void StopOnSignals() {
-  struct sigaction sa {};
-  sa.sa_handler = OnGenStopSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
 double PerSecond(int64_t n, double seconds) { return seconds > 0 ? n / seconds : 0.0; }
 
 gen::RegionProgressFn ProgressLine() {
@@ -125,8 +111,8 @@ int RunRegion(const RegionFlags& flags) {
     std::cerr << "renkei gen region: " << options.status().message() << "\n";
     return 2;
   }
-  StopOnSignals();
-  auto summary = gen::GenerateRegion(*options, flags.no_progress ? nullptr : ProgressLine(), &g_gen_stop);
+  InstallStopHandler();  // a long run stops cleanly with a summary
+  auto summary = gen::GenerateRegion(*options, flags.no_progress ? nullptr : ProgressLine(), StopFlag());
   if (!summary.ok()) {
     std::cerr << "renkei gen region: " << summary.status().message() << "\n";
     return summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
@@ -176,7 +162,7 @@ int RunPeople(const PeopleFlags& flags) {
     std::cerr << "renkei gen people: " << options.status().message() << "\n";
     return 2;
   }
-  StopOnSignals();
+  InstallStopHandler();  // a long run stops cleanly with a summary
   gen::PeopleProgressFn progress;
   if (!flags.no_progress && ::isatty(STDERR_FILENO)) {
     auto start = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
@@ -187,7 +173,7 @@ int RunPeople(const PeopleFlags& flags) {
       if (p.persons_done >= p.persons_total) fmt::print(stderr, "\n");
     };
   }
-  auto summary = gen::GeneratePeople(*options, progress, &g_gen_stop);
+  auto summary = gen::GeneratePeople(*options, progress, StopFlag());
   if (!summary.ok()) {
     std::cerr << "renkei gen people: " << summary.status().message() << "\n";
     return summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;

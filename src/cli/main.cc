@@ -1,11 +1,12 @@
-// The single `renkei` executable. Each node role is a subcommand: `edge`, and `gen` for
-// synthetic data.
+// The single `renkei` executable. Each node role is a subcommand: `edge`, `hub`; `mpi` runs the
+// patient-index linkage over files, and `gen` writes synthetic data.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/edge_commands.h"
 #include "cli/gen_commands.h"
+#include "cli/hub_commands.h"
 #include "cli/mpi_commands.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
+  renkei::cli::AddHubCommands(app, global, &exit_code);
   renkei::cli::AddMpiCommands(app, &exit_code);
   try {
     app.parse(argc, argv);

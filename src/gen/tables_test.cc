@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "receipt/csv.h"
+#include "text/csv.h"
 
 namespace renkei::gen {
 namespace {
@@ -23,11 +23,11 @@ std::string Slurp(const fs::path& p) {
   return ss.str();
 }
 
-// The rows of a UTF-8 CSV text, read by the RFC 4180 reader of receipt/csv.h.
+// The rows of a UTF-8 CSV text, read by the RFC 4180 reader of text/csv.h.
 std::vector<std::vector<std::string>> ReadRows(std::string_view text) {
   std::vector<std::vector<std::string>> rows;
-  for (const receipt::CsvRecord& r : receipt::ReadCsv(receipt::DecodeLines(text, receipt::Encoding::kUtf8).lines)) {
-    EXPECT_EQ(r.problem, receipt::CsvProblem::kNone) << r.error;
+  for (const text::CsvRecord& r : text::ReadCsv(text::DecodeLines(text, text::Encoding::kUtf8).lines)) {
+    EXPECT_EQ(r.problem, text::CsvProblem::kNone) << r.error;
     rows.push_back(r.fields);
   }
   return rows;

@@ -57,42 +57,14 @@ class ListenCliTest : public ::testing::Test {
                                                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      ::chdir(dir_.c_str());
-      const std::string out = (dir_ / "listen.out").string(), err = (dir_ / "listen.err").string();
-      ::freopen(out.c_str(), "w", stdout);
-      ::freopen(err.c_str(), "w", stderr);
-      ::execl(RENKEI_BINARY, RENKEI_BINARY, "edge", "listen", "--listen", "127.0.0.1:0", "--facility", "1234567890",
-              "--log-level", "warn", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    // Wait for "Listening ... on 127.0.0.1:PORT".
-    const std::regex listening(R"(127\.0\.0\.1:(\d+))");
-    for (int i = 0; i < 100 && port_ == 0; ++i) {
-      std::smatch m;
-      const std::string out = Slurp(dir_ / "listen.out");
-      if (std::regex_search(out, m, listening)) port_ = std::stoi(m[1]);
-      else std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    port_ = server_.Start(dir_, "listen", {"edge", "listen", "--listen", "127.0.0.1:0", "--facility", "1234567890",
+                                           "--log-level", "warn"});
     ASSERT_NE(port_, 0) << Slurp(dir_ / "listen.err");
   }
-  void TearDown() override {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    fs::remove_all(dir_);
-  }
+  void TearDown() override { fs::remove_all(dir_); }
 
   // Stops the listener as an operator would (Ctrl-C) and returns its exit code.
-  int Stop() {
-    ::kill(pid_, SIGINT);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
+  int Stop() { return server_.Stop(); }
 
   // Sends framed messages with mllp_send; returns the ACKs it printed (decoded from the
   // ISO-2022-JP the edge answers in when the message declared it).
@@ -112,7 +84,7 @@ class ListenCliTest : public ::testing::Test {
   }
 
   fs::path dir_;
-  pid_t pid_ = -1;
+  renkei::testing::BackgroundRenkei server_;
   int port_ = 0;
 };
 

@@ -2,14 +2,19 @@
 // the command's exit status, standard output and standard error.
 #pragma once
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -57,5 +62,63 @@ inline nlohmann::json RunJson(const std::filesystem::path& cwd, const std::strin
   EXPECT_FALSE(j.is_discarded()) << r.out;
   return j;
 }
+
+// A `renkei` server (edge listen, hub serve) running in the background for one test: started
+// in `cwd` with its output in cwd/NAME.out and NAME.err; Start() waits until it prints
+// "127.0.0.1:PORT" and returns the port (0 when it did not within 10 s). Killed at destruction.
+class BackgroundRenkei {
+ public:
+  BackgroundRenkei() = default;
+  BackgroundRenkei(const BackgroundRenkei&) = delete;
+  BackgroundRenkei& operator=(const BackgroundRenkei&) = delete;
+  ~BackgroundRenkei() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  int Start(const std::filesystem::path& cwd, const std::string& name, std::vector<std::string> args) {
+    out_ = cwd / (name + ".out");
+    err_ = cwd / (name + ".err");
+    std::filesystem::remove(out_);  // not to read an earlier run's port
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
+      if (!::freopen(out_.c_str(), "w", stdout) || !::freopen(err_.c_str(), "w", stderr)) ::_exit(126);
+      std::vector<char*> argv{const_cast<char*>(RENKEI_BINARY)};
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(RENKEI_BINARY, argv.data());
+      ::_exit(127);
+    }
+    const std::regex listening(R"(127\.0\.0\.1:(\d+))");
+    for (int i = 0; i < 200; ++i) {
+      std::smatch m;
+      const std::string out = Slurp(out_);
+      if (std::regex_search(out, m, listening)) return port_ = std::stoi(m[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return 0;
+  }
+
+  // Stops it as an operator would (Ctrl-C) and returns its exit code.
+  int Stop() {
+    ::kill(pid_, SIGINT);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  int port() const { return port_; }
+  std::string out() const { return Slurp(out_); }
+  std::string err() const { return Slurp(err_); }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::filesystem::path out_, err_;
+};
 
 }  // namespace renkei::testing

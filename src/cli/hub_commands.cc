@@ -1,0 +1,322 @@
+#include "cli/hub_commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/stop_signal.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "http/target.h"
+#include "hub/access.h"
+#include "hub/api.h"
+#include "hub/patient_index.h"
+#include "log/log.h"
+
+namespace renkei::cli {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDefaultHub = "http://127.0.0.1:8780";
+
+int Fail(std::string_view command, const Status& s) {
+  std::cerr << "renkei hub " << command << ": " << s.message() << "\n";
+  return HubExitCode(s);
+}
+
+// Where the API is and who calls it: flags, else RENKEI_HUB / RENKEI_HUB_TOKEN.
+struct ClientFlags {
+  std::string hub;
+  std::string token;
+};
+
+void AddClientFlags(CLI::App* cmd, ClientFlags* f) {
+  cmd->add_option("--hub", f->hub, fmt::format("the hub's URL (default: $RENKEI_HUB or {})", kDefaultHub))
+      ->type_name("URL");
+  cmd->add_option("--token", f->token, "the caller's token (default: $RENKEI_HUB_TOKEN)")->type_name("TOKEN");
+}
+
+// Calls the API and prints its JSON answer; the error it sent on failure.
+int Call(std::string_view command, const ClientFlags& f, std::string_view method, const std::string& path,
+         const json& body = nullptr) {
+  std::string hub = f.hub;
+  if (hub.empty() && std::getenv("RENKEI_HUB")) hub = std::getenv("RENKEI_HUB");
+  if (hub.empty()) hub = kDefaultHub;
+  while (hub.ends_with('/')) hub.pop_back();
+  std::string token = f.token;
+  if (token.empty() && std::getenv("RENKEI_HUB_TOKEN")) token = std::getenv("RENKEI_HUB_TOKEN");
+  if (token.empty()) return Fail(command, InvalidArgument("a token is required: --token or RENKEI_HUB_TOKEN"));
+  auto response = http::Fetch(method, hub + path, body.is_null() ? std::string() : body.dump(), "application/json",
+                              std::chrono::seconds(30), {{"Authorization", "Bearer " + token}});
+  if (!response.ok()) return Fail(command, response.status());
+  if (Status s = http::ResponseStatus(*response); !s.ok()) return Fail(command, s);
+  json j = json::parse(response->body, nullptr, false);
+  std::cout << (j.is_discarded() ? response->body : j.dump(2)) << "\n";
+  return 0;
+}
+
+std::string Segment(std::string_view text) { return http::PercentEncode(text); }
+
+struct ServeFlags {
+  std::string store = "sqlite:renkei-hub.db";
+  std::string listen = "127.0.0.1:8780";
+  std::string credentials = "hub-credentials.json";
+  std::string model;
+  int threads = 2;
+};
+
+int RunServe(const GlobalOptions& g, const ServeFlags& f) {
+  auto logger = log::Logger::Create(g.log_level.empty() ? "info" : g.log_level, "json", "");
+  if (!logger.ok()) return Fail("serve", logger.status());
+  auto credentials = hub::Credentials::Load(f.credentials);
+  if (!credentials.ok()) return Fail("serve", credentials.status());
+  if (credentials->size() == 0) {
+    return Fail("serve", FailedPrecondition(fmt::format(
+                             "no callers in {}: issue tokens first with `renkei hub token add --credentials {} ...`",
+                             f.credentials, f.credentials)));
+  }
+  hub::PatientIndexOptions options;
+  options.store_url = f.store;
+  if (!f.model.empty()) {
+    std::ifstream in(f.model);
+    json j = json::parse(in, nullptr, false);
+    if (!in || j.is_discarded()) return Fail("serve", InvalidArgument(fmt::format("--model {}: not a JSON file", f.model)));
+    auto model = mpi::Model::FromJson(j);
+    if (!model.ok()) return Fail("serve", model.status().Annotate(f.model));
+    options.model = std::move(model).value();
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto index = hub::PatientIndex::Open(options);
+  if (!index.ok()) return Fail("serve", index.status());
+  (*logger)->Info("hub.index_loaded",
+                  {{"registrations", (*index)->size()},
+                   {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}});
+  http::ServerOptions server_options;
+  server_options.listen = f.listen;
+  server_options.threads = f.threads;
+  InstallStopHandler();
+  auto server = http::Server::Start(server_options, hub::MakeApi(**index, *credentials, *logger), *logger);
+  if (!server.ok()) return Fail("serve", server.status());
+  fmt::print("Hub patient index on http://{}:{}/v1 ({} registrations; Ctrl-C to stop)\n",
+             f.listen.substr(0, f.listen.rfind(':')), (*server)->port(), (*index)->size());
+  std::fflush(stdout);
+  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  (*server)->Stop();
+  fmt::print("Stopped\n");
+  return 0;
+}
+
+}  // namespace
+
+int HubExitCode(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+    case StatusCode::kAlreadyExists: return 2;
+    case StatusCode::kNotFound: return 3;
+    case StatusCode::kUnavailable: return 4;
+    case StatusCode::kPermissionDenied: return 5;
+    default: return 1;
+  }
+}
+
+void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) {
+  CLI::App* hub = app.add_subcommand("hub", "The region's hub: the master patient index (名寄せ) and record locator");
+  hub->require_subcommand(1);
+
+  auto serve = std::make_shared<ServeFlags>();
+  CLI::App* s = hub->add_subcommand(
+      "serve",
+      "Run the patient index as a JSON HTTP API (/v1/registrations, /v1/patients, /v1/reviews ...) until Ctrl-C.\n"
+      "Every request needs a token from `renkei hub token add`.");
+  s->add_option("--store", serve->store, "the index's database: sqlite:PATH or postgresql://... (default sqlite:renkei-hub.db)");
+  s->add_option("--listen", serve->listen, "host:port to listen on (default 127.0.0.1:8780; port 0 picks one)");
+  s->add_option("--credentials", serve->credentials, "the callers' credentials file (default hub-credentials.json)");
+  s->add_option("--model", serve->model, "linkage model JSON (as `renkei mpi evaluate --model-out` writes)");
+  s->add_option("--threads", serve->threads, "HTTP threads (default 2)")->check(CLI::Range(1, 64));
+  s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });
+
+  // hub token add
+  CLI::App* token = hub->add_subcommand("token", "Credentials of the hub's callers");
+  token->require_subcommand(1);
+  struct TokenFlags {
+    std::string credentials = "hub-credentials.json", name, role = "facility", facility;
+  };
+  auto tf = std::make_shared<TokenFlags>();
+  CLI::App* add = token->add_subcommand(
+      "add", "Issue a token for a facility (its edge or registration desk) or an operator; printed once, only its hash is kept");
+  add->add_option("--credentials", tf->credentials, "credentials file (default hub-credentials.json)");
+  add->add_option("--name", tf->name, "the caller's name, e.g. edge-1234567890 or operator-sato")->required();
+  add->add_option("--role", tf->role, "facility or operator (default facility)")->check(CLI::IsMember({"facility", "operator"}));
+  add->add_option("--facility", tf->facility, "the facility's code (for a facility caller)");
+  add->callback([tf, exit_code] {
+    hub::Principal who{tf->name, tf->role == "operator" ? hub::Role::kOperator : hub::Role::kFacility, tf->facility};
+    auto t = hub::Credentials::Issue(tf->credentials, who);
+    if (!t.ok()) {
+      *exit_code = Fail("token add", t.status());
+      return;
+    }
+    std::cout << *t << "\n";
+    *exit_code = 0;
+  });
+
+  // hub patients ...
+  CLI::App* patients = hub->add_subcommand("patients", "Clients of the patient index API (print its JSON answers)");
+  patients->require_subcommand(1);
+  auto cf = std::make_shared<ClientFlags>();
+
+  struct PatientFlags {
+    std::string facility, local_id, regional_id, reason, into;
+    std::map<std::string, std::string> d;
+    bool consent = false;
+    int64_t change = 0;
+    int limit = 20;
+  };
+  auto pf = std::make_shared<PatientFlags>();
+  const char* kFields[] = {"family-kanji", "given-kanji", "family-kana", "given-kana", "birth-date",
+                           "sex",          "postal-code", "address",     "phone",      "identifier"};
+  auto demographics = [pf] {
+    json d = json::object();
+    for (const auto& [k, v] : pf->d) {
+      std::string key = k;
+      std::replace(key.begin(), key.end(), '-', '_');
+      if (!v.empty()) d[key] = v;
+    }
+    return d;
+  };
+  auto add_demographics = [&](CLI::App* cmd) {
+    for (const char* f : kFields) cmd->add_option(std::string("--") + f, pf->d[f], std::string("the patient's ") + f);
+  };
+
+  CLI::App* reg = patients->add_subcommand("register", "Register (or update) a patient of your facility, with consent");
+  AddClientFlags(reg, cf.get());
+  reg->add_option("--facility", pf->facility, "the facility's code (default: the token's facility)");
+  reg->add_option("--local-id", pf->local_id, "the facility's patient ID")->required();
+  add_demographics(reg);
+  reg->add_flag("--consent", pf->consent, "the patient consented to sharing (required to register)");
+  reg->callback([=] {
+    json body = {{"local_id", pf->local_id}, {"consent", pf->consent}, {"demographics", demographics()}};
+    if (!pf->facility.empty()) body["facility"] = pf->facility;
+    *exit_code = Call("patients register", *cf, "POST", "/v1/registrations", body);
+  });
+
+  CLI::App* show = patients->add_subcommand(
+      "show", "PIX: a person by your facility's local ID (--facility, --local-id) or by regional ID (--regional-id)");
+  AddClientFlags(show, cf.get());
+  show->add_option("--facility", pf->facility, "the facility's code");
+  show->add_option("--local-id", pf->local_id, "the facility's patient ID");
+  show->add_option("--regional-id", pf->regional_id, "the regional patient ID (RK...)");
+  show->callback([=] {
+    if (!pf->regional_id.empty()) {
+      *exit_code = Call("patients show", *cf, "GET", "/v1/patients/" + Segment(pf->regional_id));
+    } else if (!pf->facility.empty() && !pf->local_id.empty()) {
+      *exit_code = Call("patients show", *cf, "GET",
+                        "/v1/registrations/" + Segment(pf->facility) + "/" + Segment(pf->local_id));
+    } else {
+      *exit_code = Fail("patients show", InvalidArgument("give --regional-id, or --facility and --local-id"));
+    }
+  });
+
+  CLI::App* search = patients->add_subcommand("search", "PDQ: persons by name, reading, birth date, phone ... ranked");
+  AddClientFlags(search, cf.get());
+  add_demographics(search);
+  search->add_option("--limit", pf->limit, "at most this many persons (default 20)")->check(CLI::Range(1, 100));
+  search->callback([=] {
+    std::string query;
+    const json wanted = demographics();
+    for (const auto& [k, v] : wanted.items()) {
+      query += (query.empty() ? "?" : "&") + k + "=" + http::PercentEncode(v.get<std::string>());
+    }
+    query += fmt::format("{}limit={}", query.empty() ? "?" : "&", pf->limit);
+    *exit_code = Call("patients search", *cf, "GET", "/v1/patients" + query);
+  });
+
+  auto regional_command = [&](const char* name, const char* help, const char* suffix) {
+    CLI::App* cmd = patients->add_subcommand(name, help);
+    AddClientFlags(cmd, cf.get());
+    cmd->add_option("--regional-id", pf->regional_id, "the regional patient ID (RK...)")->required();
+    std::string sfx = suffix;
+    std::string command = std::string("patients ") + name;
+    cmd->callback([=] {
+      *exit_code = Call(command, *cf, "GET", "/v1/patients/" + Segment(pf->regional_id) + sfx);
+    });
+  };
+  regional_command("locate", "The record locator: facilities (and local IDs) holding data for a person", "/locations");
+  regional_command("history", "The link history of a person, newest first, with score breakdowns and reasons", "/history");
+
+  CLI::App* link = patients->add_subcommand("link", "Operator: put a facility's record into a person (with a reason)");
+  AddClientFlags(link, cf.get());
+  link->add_option("--facility", pf->facility, "the facility's code")->required();
+  link->add_option("--local-id", pf->local_id, "the facility's patient ID")->required();
+  link->add_option("--regional-id", pf->regional_id, "the person to put it in")->required();
+  link->add_option("--reason", pf->reason, "why (kept in the history)")->required();
+  link->callback([=] {
+    *exit_code = Call("patients link", *cf, "POST", "/v1/links",
+                      {{"facility", pf->facility}, {"local_id", pf->local_id}, {"regional_id", pf->regional_id},
+                       {"reason", pf->reason}});
+  });
+  CLI::App* unlink = patients->add_subcommand("unlink", "Operator: take a facility's record out of its person into a new one");
+  AddClientFlags(unlink, cf.get());
+  unlink->add_option("--facility", pf->facility, "the facility's code")->required();
+  unlink->add_option("--local-id", pf->local_id, "the facility's patient ID")->required();
+  unlink->add_option("--reason", pf->reason, "why (kept in the history)")->required();
+  unlink->callback([=] {
+    *exit_code = Call("patients unlink", *cf, "POST", "/v1/unlinks",
+                      {{"facility", pf->facility}, {"local_id", pf->local_id}, {"reason", pf->reason}});
+  });
+  CLI::App* merge = patients->add_subcommand("merge", "Operator: merge one person into another (the first ID then points to the second)");
+  AddClientFlags(merge, cf.get());
+  merge->add_option("--regional-id", pf->regional_id, "the person merged away")->required();
+  merge->add_option("--into", pf->into, "the person that remains")->required();
+  merge->add_option("--reason", pf->reason, "why (kept in the history)")->required();
+  merge->callback([=] {
+    *exit_code = Call("patients merge", *cf, "POST", "/v1/merges",
+                      {{"from", pf->regional_id}, {"into", pf->into}, {"reason", pf->reason}});
+  });
+  CLI::App* revert = patients->add_subcommand("revert", "Operator: undo a change (link, unlink, merge, automatic link)");
+  AddClientFlags(revert, cf.get());
+  revert->add_option("--change", pf->change, "the change number (from the history)")->required()->check(CLI::PositiveNumber);
+  revert->add_option("--reason", pf->reason, "why (kept in the history)")->required();
+  revert->callback([=] {
+    *exit_code = Call("patients revert", *cf, "POST", fmt::format("/v1/changes/{}/revert", pf->change),
+                      {{"reason", pf->reason}});
+  });
+
+  // hub review ...
+  CLI::App* review = hub->add_subcommand("review", "Operator: the review queue of uncertain matches");
+  review->require_subcommand(1);
+  struct ReviewFlags {
+    std::string status = "open", decision, reason;
+    int64_t id = 0;
+  };
+  auto rf = std::make_shared<ReviewFlags>();
+  CLI::App* list = review->add_subcommand("list", "Reviews waiting (or --status linked|kept_apart|obsolete|all)");
+  AddClientFlags(list, cf.get());
+  list->add_option("--status", rf->status, "which reviews (default open)");
+  list->callback([=] {
+    *exit_code = Call("review list", *cf, "GET", "/v1/reviews?status=" + http::PercentEncode(rf->status));
+  });
+  CLI::App* rshow = review->add_subcommand("show", "Both records side by side, with the score breakdown");
+  AddClientFlags(rshow, cf.get());
+  rshow->add_option("--id", rf->id, "the review")->required()->check(CLI::PositiveNumber);
+  rshow->callback([=] { *exit_code = Call("review show", *cf, "GET", fmt::format("/v1/reviews/{}", rf->id)); });
+  CLI::App* resolve = review->add_subcommand("resolve", "Decide: link the two records, or keep them apart");
+  AddClientFlags(resolve, cf.get());
+  resolve->add_option("--id", rf->id, "the review")->required()->check(CLI::PositiveNumber);
+  resolve->add_option("--decision", rf->decision, "link or keep_apart")->required()->check(CLI::IsMember({"link", "keep_apart"}));
+  resolve->add_option("--reason", rf->reason, "why (kept in the history)")->required();
+  resolve->callback([=] {
+    *exit_code = Call("review resolve", *cf, "POST", fmt::format("/v1/reviews/{}/resolve", rf->id),
+                      {{"decision", rf->decision}, {"reason", rf->reason}});
+  });
+}
+
+}  // namespace renkei::cli

@@ -1,0 +1,21 @@
+// `renkei hub ...`: the region's hub. `hub serve` runs the patient index (名寄せ, PIX/PDQ,
+// record locator) as a JSON HTTP API; `hub token add` issues callers' credentials; `hub
+// patients ...` and `hub review ...` are command-line clients of that API for operators and
+// scripts (they print the API's JSON answers).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "base/status.h"
+#include "cli/edge_commands.h"
+
+namespace renkei::cli {
+
+// Adds the `hub` subcommand tree to `app`. Exit codes: 0 done, 2 invalid input, 3 not found,
+// 4 the hub or its store unavailable, 5 not authenticated or not allowed, 1 other.
+void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
+
+// The exit code for an error status (shared by every client of the hub).
+int HubExitCode(const Status& s);
+
+}  // namespace renkei::cli
