@@ -44,7 +44,7 @@ class KeyHash {
 std::string_view BlockingRuleName(int rule) {
   static constexpr std::string_view kNames[kBlockingRules] = {
       "birth_date+family_key_prefix", "birth_date+given_key_prefix", "family_key+given_key (any order)", "phone",
-      "identifier",                   "birth_date+postal_code",      "family_name+given_name",
+      "identifier",                   "birth_date+postal_code+block_numbers",      "family_name+given_name",
       "birth_date+family_name"};
   return rule >= 0 && rule < kBlockingRules ? kNames[rule] : "unknown";
 }
@@ -62,7 +62,11 @@ std::array<uint64_t, kBlockingRules> BlockingKeys(const Features& f) {
   }
   if (!f.phone().empty()) k[3] = KeyHash(3).Add(f.phone()).Value();
   if (!f.identifier().empty()) k[4] = KeyHash(4).Add(f.identifier()).Value();
-  if (birth != 0 && !f.postal_code().empty()) k[5] = KeyHash(5).Add(birth).Add(f.postal_code()).Value();
+  // Birth date and home (postal code and block numbers): a household-sized key, so it stays
+  // small in a dense town, for a registration whose names were both recorded differently.
+  if (birth != 0 && !f.postal_code().empty() && !f.address_numbers().empty()) {
+    k[5] = KeyHash(5).Add(birth).Add(f.postal_code()).Add(f.address_numbers()).Value();
+  }
   // Written names, so that a registration without a reading meets one with it.
   if (!f.family().empty() && !f.given().empty()) k[6] = KeyHash(6).Add(f.family()).Add(f.given()).Value();
   if (birth != 0 && !f.family().empty()) k[7] = KeyHash(7).Add(birth).Add(f.family()).Value();
