@@ -1,21 +1,14 @@
 #include "http/server.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <sstream>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
@@ -30,7 +23,7 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
-#include "base/signals.h"
+#include "net/listener.h"
 #include "http/address.h"
 #include "http/beast_fields.h"
 #include "http/target.h"
@@ -38,10 +31,10 @@
 namespace renkei::http {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 // How long, at most, a connection discards what the peer still sends after its last response.
 constexpr std::chrono::milliseconds kLingerTime{1000};
@@ -50,16 +43,6 @@ constexpr size_t kLingerReadBytes = 16 * 1024;
 // Room in a connection's read buffer beyond the header limit: bytes of the body or of the next
 // pipelined request that arrive together with a header, and chunk headers of a chunked body.
 constexpr size_t kReadBufferSlackBytes = 64 * 1024;
-// Pause before accepting again after accept() failed (e.g. out of file descriptors).
-constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-
-// "127.0.0.1:53422", "[::1]:53422".
-std::string FormatEndpoint(const tcp::endpoint& endpoint) {
-  std::ostringstream out;
-  out << endpoint;
-  return out.str();
-}
-
 const beast::error_category& ParserErrors() { return bhttp::make_error_code(bhttp::error::bad_method).category(); }
 
 bool HasForbiddenByte(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) != text.npos; }
@@ -86,29 +69,15 @@ Status CheckResponse(const Response& response) {
   return Status::Ok();
 }
 
-class Connection {
- public:
-  virtual ~Connection() = default;
-  // From any thread: close at once if waiting for input, else after the response being written.
-  virtual void Shutdown() = 0;
-};
-
 // What the server and its connections share. Constant after Start() unless noted.
 struct ServerState {
   ServerState(const ServerOptions& o, Router r, std::shared_ptr<log::Logger> l)
-      : options(o), router(std::move(r)), logger(std::move(l)), io(o.threads) {}
+      : options(o), router(std::move(r)), logger(std::move(l)) {}
 
   const ServerOptions options;
   const Router router;
   const std::shared_ptr<log::Logger> logger;
-  net::io_context io;
-  // Set once by Stop(), under `mutex`; read anywhere.
-  std::atomic<bool> stopping{false};
-
-  std::mutex mutex;
-  // Live connections (guarded by mutex), for Stop() and the connection limit.
-  std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
-  uint64_t next_connection_id = 1;  // guarded by mutex
+  net::Listener* listener = nullptr;  // set by Start(), before the first connection
 };
 
 // One accepted connection over `Stream`: beast::tcp_stream now; an ssl_stream over it when
@@ -116,7 +85,7 @@ struct ServerState {
 // Every member function runs on the connection's strand (the stream's executor), except
 // Shutdown(), which posts onto it.
 template <typename Stream>
-class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+class Session : public net::Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, ServerState& server, uint64_t id, std::string remote)
       : stream_(std::move(stream)),
@@ -125,17 +94,14 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
         remote_(std::move(remote)),
         buffer_(server.options.max_header_bytes + kReadBufferSlackBytes) {}
 
-  ~Session() override {
-    std::lock_guard lock(server_.mutex);
-    server_.connections.erase(id_);
-  }
+  ~Session() override { server_.listener->Forget(id_); }
 
-  void Start() {
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
+  void Start() override {
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
   }
 
   void Shutdown() override {
-    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->stopping_ = true;
       if (self->phase_ == Phase::kReading || self->phase_ == Phase::kLingering) self->Close("server stopping");
     });
@@ -202,7 +168,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     if (ec == bhttp::error::end_of_stream) return Close("peer closed");
     if (ec == bhttp::error::partial_message) return Close("peer closed in the middle of a request");
     if (ec == beast::error::timeout) return Close(parser_->got_some() ? "read timeout" : "idle timeout");
-    if (ec == net::error::operation_aborted) return Close("server stopping");
+    if (ec == asio::error::operation_aborted) return Close("server stopping");
     if (ec == bhttp::error::header_limit) {
       return Reject(431, ResourceExhausted(fmt::format("the request header exceeds the limit of {} bytes",
                                                        server_.options.max_header_bytes)));
@@ -266,7 +232,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
 
   void Write(Response response, unsigned version, bool keep_alive) {
     phase_ = Phase::kWriting;
-    keep_alive_ = keep_alive && !server_.stopping;
+    keep_alive_ = keep_alive && !server_.listener->stopping();
     auto& out = response_.emplace();
     out.version(version);
     out.result(static_cast<unsigned>(response.status));
@@ -301,7 +267,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   }
 
   void DrainSome() {
-    Socket().async_read_some(net::buffer(drain_.get(), kLingerReadBytes),
+    Socket().async_read_some(asio::buffer(drain_.get(), kLingerReadBytes),
                              [self = this->shared_from_this()](beast::error_code ec, size_t) {
                                if (self->phase_ == Phase::kClosed) return;
                                if (ec) return self->Close("closed after the last response");
@@ -341,61 +307,17 @@ using PlainSession = Session<beast::tcp_stream>;
 
 struct Server::Impl {
   Impl(const ServerOptions& options, Router router, std::shared_ptr<log::Logger> logger)
-      : state(options, std::move(router), std::move(logger)),
-        acceptor(net::make_strand(state.io)),
-        retry_timer(acceptor.get_executor()) {}
-
-  void DoAccept() {
-    acceptor.async_accept(net::make_strand(state.io), beast::bind_front_handler(&Impl::OnAccept, this));
-  }
-
-  void OnAccept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      state.logger->Error("http.accept_failed", {{"error", ec.message()}});
-      retry_timer.expires_after(kAcceptRetryDelay);
-      retry_timer.async_wait([this](beast::error_code wait_ec) {
-        if (!wait_ec && acceptor.is_open()) DoAccept();
-      });
-      return;
-    }
-    beast::error_code remote_ec;
-    const tcp::endpoint endpoint = socket.remote_endpoint(remote_ec);
-    const std::string remote = remote_ec ? "unknown" : FormatEndpoint(endpoint);
-    std::shared_ptr<PlainSession> session;
-    {
-      std::lock_guard lock(state.mutex);
-      if (state.stopping) return;  // the socket closes as it goes out of scope
-      if (state.connections.size() >= state.options.max_connections) {
-        state.logger->Warn("http.connection_refused", {{"remote", remote},
-                                                       {"reason", "max_connections"},
-                                                       {"max_connections", state.options.max_connections}});
-        beast::error_code ignored;
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
-      } else {
-        const uint64_t id = state.next_connection_id++;
-        session = std::make_shared<PlainSession>(beast::tcp_stream(std::move(socket)), state, id, remote);
-        state.connections.emplace(id, session);
-      }
-    }
-    if (session) session->Start();
-    DoAccept();
-  }
+      : state(options, std::move(router), std::move(logger)) {}
 
   ServerState state;
-  tcp::acceptor acceptor;  // on its own strand
-  net::steady_timer retry_timer;
-  uint16_t port = 0;
-  std::vector<std::thread> threads;
-  std::mutex stop_mutex;  // serialises Stop()
+  std::unique_ptr<net::Listener> listener;  // destroyed first: its connections use `state`
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Server::~Server() { Stop(); }
 
-uint16_t Server::port() const { return impl_->port; }
+uint16_t Server::port() const { return impl_->listener->port(); }
 
 StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Router router,
                                                 std::shared_ptr<log::Logger> logger) {
@@ -411,56 +333,28 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Ro
     return InvalidArgument(fmt::format("http server: listen address '{}' has no port", options.listen));
   }
   beast::error_code ec;
-  const net::ip::address address = net::ip::make_address(listen->host, ec);
+  const asio::ip::address address = asio::ip::make_address(listen->host, ec);
   if (ec) return InvalidArgument(fmt::format("http server: '{}' is not an IP address", listen->host));
 
   auto impl = std::make_unique<Impl>(options, std::move(router), std::move(logger));
-  const tcp::endpoint endpoint(address, *listen->port);
-  tcp::acceptor& acceptor = impl->acceptor;
-  if (acceptor.open(endpoint.protocol(), ec) || acceptor.set_option(net::socket_base::reuse_address(true), ec) ||
-      acceptor.bind(endpoint, ec) || acceptor.listen(net::socket_base::max_listen_connections, ec)) {
-    return Unavailable(fmt::format("http server: cannot listen on {}: {}", FormatEndpoint(endpoint), ec.message()));
-  }
-  impl->port = acceptor.local_endpoint(ec).port();
-  if (ec) return Unavailable(fmt::format("http server: cannot read the bound port: {}", ec.message()));
-  impl->DoAccept();
-  {
-    BlockSignals blocked;
-    for (int i = 0; i < options.threads; ++i) {
-      impl->threads.emplace_back([io = &impl->state.io] { io->run(); });
-    }
-  }
-  impl->state.logger->Info("http.listening", {{"address", FormatEndpoint(tcp::endpoint(address, impl->port))},
-                                              {"threads", options.threads},
-                                              {"max_connections", options.max_connections},
-                                              {"max_body_bytes", options.max_body_bytes},
-                                              {"max_header_bytes", options.max_header_bytes},
-                                              {"idle_timeout_ms", options.idle_timeout.count()}});
+  auto listener =
+      net::Listener::Bind({"http", address, *listen->port, options.threads, options.max_connections}, impl->state.logger);
+  if (!listener.ok()) return listener.status();
+  impl->listener = std::move(listener).value();
+  ServerState& state = impl->state;
+  state.listener = impl->listener.get();
+  impl->listener->Run([&state](tcp::socket socket, uint64_t id, std::string remote) {
+    return std::make_shared<PlainSession>(beast::tcp_stream(std::move(socket)), state, id, std::move(remote));
+  });
+  state.logger->Info("http.listening", {{"address", net::FormatEndpoint(tcp::endpoint(address, impl->listener->port()))},
+                                        {"threads", options.threads},
+                                        {"max_connections", options.max_connections},
+                                        {"max_body_bytes", options.max_body_bytes},
+                                        {"max_header_bytes", options.max_header_bytes},
+                                        {"idle_timeout_ms", options.idle_timeout.count()}});
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-void Server::Stop() {
-  Impl& impl = *impl_;
-  std::lock_guard stop_lock(impl.stop_mutex);
-  std::vector<std::shared_ptr<Connection>> open;
-  {
-    std::lock_guard lock(impl.state.mutex);
-    if (impl.state.stopping) return;
-    impl.state.stopping = true;
-    for (auto& [id, weak] : impl.state.connections) {
-      if (auto connection = weak.lock()) open.push_back(std::move(connection));
-    }
-  }
-  net::post(impl.acceptor.get_executor(), [&impl] {
-    beast::error_code ignored;
-    impl.acceptor.close(ignored);
-    impl.retry_timer.cancel();
-  });
-  for (auto& connection : open) connection->Shutdown();
-  open.clear();  // the I/O threads own the connections from here
-  // The io_context runs out of work once the acceptor and every connection have closed.
-  for (std::thread& t : impl.threads) t.join();
-  impl.state.logger->Info("http.stopped", {{"port", impl.port}});
-}
+void Server::Stop() { impl_->listener->Stop(); }
 
 }  // namespace renkei::http

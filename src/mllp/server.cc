@@ -2,18 +2,13 @@
 
 #include <array>
 #include <atomic>
-#include <mutex>
 #include <optional>
-#include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
@@ -26,48 +21,33 @@
 #include "hl7/ack.h"
 #include "hl7/charset.h"
 #include "mllp/frame.h"
+#include "net/listener.h"
 
 namespace renkei::mllp {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 class Connection;
 
 // How much one read may take from the socket.
 constexpr size_t kReadChunkBytes = 64 * 1024;
-// Pause before accepting again after accept() failed (e.g. out of file descriptors).
-constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
-
-std::string FormatEndpoint(const tcp::endpoint& endpoint) {
-  const auto address = endpoint.address();
-  if (address.is_v6()) return fmt::format("[{}]:{}", address.to_string(), endpoint.port());
-  return fmt::format("{}:{}", address.to_string(), endpoint.port());
-}
-
 // What the server and its connections share. Constant after Start() unless noted.
 struct ServerState {
   explicit ServerState(const ServerOptions& o, Handler h, std::shared_ptr<log::Logger> l)
-      : options(o), handler(std::move(h)), logger(std::move(l)), io(o.io_threads) {}
+      : options(o), handler(std::move(h)), logger(std::move(l)) {}
 
   const ServerOptions options;
   const Handler handler;
   const std::shared_ptr<log::Logger> logger;
-  net::io_context io;
+  net::Listener* listener = nullptr;  // set by Start(), before the first connection
   // The one thread that runs the Handler (created by Start with signals blocked).
-  std::unique_ptr<net::thread_pool> handler_thread;
+  std::unique_ptr<asio::thread_pool> handler_thread;
   // Makes the control IDs of the ACKs the server writes itself unique across restarts.
   int64_t start_seconds = 0;
   std::atomic<uint64_t> rejects_sent{0};
-  // Set once by Stop(), under `mutex`; read anywhere.
-  std::atomic<bool> stopping{false};
-
-  std::mutex mutex;
-  // Live connections (guarded by mutex), for Stop() and the connection limit.
-  std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
-  uint64_t next_connection_id = 1;  // guarded by mutex
 
   // The AR for a frame over max_frame_bytes, from the head the decoder kept.
   std::string RejectOversized(std::string_view head);
@@ -97,7 +77,7 @@ std::string ServerState::RejectOversized(std::string_view head) {
 
 // One accepted TCP connection. Every member function runs on the connection's strand (the
 // executor of stream_), except Shutdown(), which posts onto it.
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public net::Connection, public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, ServerState& server, uint64_t id, std::string peer)
       : stream_(std::move(socket)),
@@ -106,21 +86,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
         peer_(std::move(peer)),
         decoder_(server.options.max_frame_bytes) {}
 
-  ~Connection() {
-    std::lock_guard lock(server_.mutex);
-    server_.connections.erase(id_);
-  }
+  ~Connection() override { server_.listener->Forget(id_); }
 
-  void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+  void Start() override {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->server_.logger->Info("mllp.connection_opened", {{"connection", self->id_}, {"peer", self->peer_}});
       self->DoRead();
     });
   }
 
   // From any thread: close now if waiting for input, else once the current ACK is written.
-  void Shutdown() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+  void Shutdown() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
       self->stopping_ = true;
       if (self->phase_ == Phase::kReading) self->Close("server stopping");
     });
@@ -144,18 +121,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
       frame_deadline_.reset();
       stream_.expires_after(server_.options.idle_timeout);
     }
-    stream_.async_read_some(net::buffer(buffer_), beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
+    stream_.async_read_some(asio::buffer(buffer_), beast::bind_front_handler(&Connection::OnRead, shared_from_this()));
   }
 
   void OnRead(beast::error_code ec, size_t n) {
     if (phase_ == Phase::kClosed) return;
-    if (ec == net::error::eof) {
+    if (ec == asio::error::eof) {
       decoder_.Finish();
       peer_closed_ = true;
       return ProcessEvents();
     }
     if (ec == beast::error::timeout) return Close(decoder_.in_frame() ? "read timeout" : "idle timeout");
-    if (ec) return Close(ec == net::error::operation_aborted ? "server stopping" : ec.message());
+    if (ec) return Close(ec == asio::error::operation_aborted ? "server stopping" : ec.message());
     bytes_read_ += n;
     decoder_.Feed(std::string_view(buffer_.data(), n));
     ProcessEvents();
@@ -182,11 +159,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Dispatch(std::string message) {
     phase_ = Phase::kHandling;
     ++messages_;
-    net::post(*server_.handler_thread, [self = shared_from_this(), message = std::move(message),
-                                        work = net::make_work_guard(server_.io)]() mutable {
+    asio::post(*server_.handler_thread, [self = shared_from_this(), message = std::move(message),
+                                        work = asio::make_work_guard(server_.listener->io())]() mutable {
       std::optional<std::string> ack;  // nullopt: the Handler did not run or failed
       std::string failure;
-      if (!self->server_.stopping) {
+      if (!self->server_.listener->stopping()) {
         try {
           ack = self->server_.handler(message);
         } catch (const std::exception& e) {
@@ -195,7 +172,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           failure = "unknown exception";
         }
       }
-      net::post(self->stream_.get_executor(), [self, ack = std::move(ack), failure = std::move(failure)]() mutable {
+      asio::post(self->stream_.get_executor(), [self, ack = std::move(ack), failure = std::move(failure)]() mutable {
         self->OnHandled(std::move(ack), failure);
       });
     });
@@ -219,7 +196,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     phase_ = Phase::kWriting;
     write_buffer_ = Encode(ack);
     stream_.expires_after(server_.options.write_timeout);
-    net::async_write(stream_, net::buffer(write_buffer_),
+    asio::async_write(stream_, asio::buffer(write_buffer_),
                      beast::bind_front_handler(&Connection::OnWrite, shared_from_this()));
   }
 
@@ -268,61 +245,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 struct MllpServer::Impl {
   Impl(const ServerOptions& options, Handler handler, std::shared_ptr<log::Logger> logger)
-      : state(options, std::move(handler), std::move(logger)),
-        acceptor(net::make_strand(state.io)),
-        retry_timer(acceptor.get_executor()) {}
-
-  void DoAccept() {
-    acceptor.async_accept(net::make_strand(state.io), beast::bind_front_handler(&Impl::OnAccept, this));
-  }
-
-  void OnAccept(beast::error_code ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
-    if (ec) {
-      state.logger->Error("mllp.accept_failed", {{"error", ec.message()}});
-      retry_timer.expires_after(kAcceptRetryDelay);
-      retry_timer.async_wait([this](beast::error_code wait_ec) {
-        if (!wait_ec && acceptor.is_open()) DoAccept();
-      });
-      return;
-    }
-    beast::error_code peer_ec;
-    const tcp::endpoint endpoint = socket.remote_endpoint(peer_ec);
-    const std::string peer = peer_ec ? "unknown" : FormatEndpoint(endpoint);
-    std::shared_ptr<Connection> connection;
-    {
-      std::lock_guard lock(state.mutex);
-      if (state.stopping) return;  // the socket closes as it goes out of scope
-      if (state.connections.size() >= state.options.max_connections) {
-        state.logger->Warn("mllp.connection_refused", {{"peer", peer},
-                                                       {"reason", "max_connections"},
-                                                       {"max_connections", state.options.max_connections}});
-        beast::error_code ignored;
-        socket.shutdown(tcp::socket::shutdown_both, ignored);
-        socket.close(ignored);
-      } else {
-        const uint64_t id = state.next_connection_id++;
-        connection = std::make_shared<Connection>(std::move(socket), state, id, peer);
-        state.connections.emplace(id, connection);
-      }
-    }
-    if (connection) connection->Start();
-    DoAccept();
-  }
+      : state(options, std::move(handler), std::move(logger)) {}
 
   ServerState state;
-  tcp::acceptor acceptor;  // on its own strand
-  net::steady_timer retry_timer;
-  uint16_t port = 0;
-  std::vector<std::thread> io_threads;
-  std::mutex stop_mutex;  // serialises Stop()
+  std::unique_ptr<net::Listener> listener;  // destroyed first: its connections use `state`
 };
 
 MllpServer::MllpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 MllpServer::~MllpServer() { Stop(); }
 
-uint16_t MllpServer::port() const { return impl_->port; }
+uint16_t MllpServer::port() const { return impl_->listener->port(); }
 
 StatusOr<std::unique_ptr<MllpServer>> MllpServer::Start(const ServerOptions& options, Handler handler,
                                                         std::shared_ptr<log::Logger> logger) {
@@ -335,59 +268,36 @@ StatusOr<std::unique_ptr<MllpServer>> MllpServer::Start(const ServerOptions& opt
   }
   if (options.io_threads < 1) return InvalidArgument("mllp server: io_threads must be at least 1");
   beast::error_code ec;
-  const net::ip::address address = net::ip::make_address(options.host, ec);
+  const asio::ip::address address = asio::ip::make_address(options.host, ec);
   if (ec) return InvalidArgument(fmt::format("mllp server: host '{}' is not an IP address", options.host));
 
   auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(logger));
-  const tcp::endpoint endpoint(address, options.port);
-  const std::string where = FormatEndpoint(endpoint);
-  tcp::acceptor& acceptor = impl->acceptor;
-  if (acceptor.open(endpoint.protocol(), ec) || acceptor.set_option(net::socket_base::reuse_address(true), ec) ||
-      acceptor.bind(endpoint, ec) || acceptor.listen(net::socket_base::max_listen_connections, ec)) {
-    return Unavailable(fmt::format("mllp server: cannot listen on {}: {}", where, ec.message()));
-  }
-  impl->port = acceptor.local_endpoint(ec).port();
-  if (ec) return Unavailable(fmt::format("mllp server: cannot read the bound port: {}", ec.message()));
-  impl->state.start_seconds =
+  auto listener = net::Listener::Bind({"mllp", address, options.port, options.io_threads, options.max_connections},
+                                      impl->state.logger);
+  if (!listener.ok()) return listener.status();
+  impl->listener = std::move(listener).value();
+  ServerState& state = impl->state;
+  state.listener = impl->listener.get();
+  state.start_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  impl->DoAccept();
   {
     BlockSignals blocked;
-    impl->state.handler_thread = std::make_unique<net::thread_pool>(1);
-    for (int i = 0; i < options.io_threads; ++i) {
-      impl->io_threads.emplace_back([io = &impl->state.io] { io->run(); });
-    }
+    state.handler_thread = std::make_unique<asio::thread_pool>(1);
   }
-  impl->state.logger->Info("mllp.listening", {{"address", FormatEndpoint(tcp::endpoint(address, impl->port))},
-                                              {"io_threads", options.io_threads},
-                                              {"max_connections", options.max_connections},
-                                              {"max_frame_bytes", options.max_frame_bytes}});
+  impl->listener->Run([&state](tcp::socket socket, uint64_t id, std::string peer) {
+    return std::make_shared<Connection>(std::move(socket), state, id, std::move(peer));
+  });
+  state.logger->Info("mllp.listening",
+                     {{"address", net::FormatEndpoint(tcp::endpoint(address, impl->listener->port()))},
+                      {"io_threads", options.io_threads},
+                      {"max_connections", options.max_connections},
+                      {"max_frame_bytes", options.max_frame_bytes}});
   return std::unique_ptr<MllpServer>(new MllpServer(std::move(impl)));
 }
 
 void MllpServer::Stop() {
-  Impl& impl = *impl_;
-  std::lock_guard stop_lock(impl.stop_mutex);
-  std::vector<std::shared_ptr<Connection>> open;
-  {
-    std::lock_guard lock(impl.state.mutex);
-    if (impl.state.stopping) return;
-    impl.state.stopping = true;
-    for (auto& [id, weak] : impl.state.connections) {
-      if (auto connection = weak.lock()) open.push_back(std::move(connection));
-    }
-  }
-  net::post(impl.acceptor.get_executor(), [&impl] {
-    beast::error_code ignored;
-    impl.acceptor.close(ignored);
-    impl.retry_timer.cancel();
-  });
-  for (auto& connection : open) connection->Shutdown();
-  open.clear();  // the io threads own the connections from here
-  // The io_context runs out of work once the acceptor and every connection have closed.
-  for (std::thread& t : impl.io_threads) t.join();
-  impl.state.handler_thread->join();
-  impl.state.logger->Info("mllp.stopped", {{"port", impl.port}});
+  impl_->listener->Stop();
+  impl_->state.handler_thread->join();
 }
 
 }  // namespace renkei::mllp
