@@ -105,40 +105,41 @@ gen::RegionProgressFn ProgressLine() {
   };
 }
 
+// The head of both commands' JSON summaries: where, and from which population options.
+nlohmann::json PopulationJson(const std::string& out, const gen::PopulationOptions& p, int facilities, int hospitals) {
+  return {{"out", out},           {"seed", p.seed},           {"end_date", p.end_date},
+          {"years", p.years},     {"facilities", facilities}, {"hospitals", hospitals}};
+}
+
+// The exit status of a failed generation, after saying why.
+int Failed(std::string_view command, const Status& status) {
+  std::cerr << "renkei gen " << command << ": " << status.message() << "\n";
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
 int RunRegion(const RegionFlags& flags) {
   auto options = OptionsFrom(flags);
-  if (!options.ok()) {
-    std::cerr << "renkei gen region: " << options.status().message() << "\n";
-    return 2;
-  }
+  if (!options.ok()) return Failed("region", options.status());
   InstallStopHandler();  // a long run stops cleanly with a summary
   auto summary = gen::GenerateRegion(*options, flags.no_progress ? nullptr : ProgressLine(), StopFlag());
-  if (!summary.ok()) {
-    std::cerr << "renkei gen region: " << summary.status().message() << "\n";
-    return summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
-  }
+  if (!summary.ok()) return Failed("region", summary.status());
   const gen::RegionSummary& s = *summary;
   const bool complete = s.persons == options->population.persons;
   if (flags.as_json) {
-    nlohmann::json j = {{"out", s.out},
-                        {"seed", options->population.seed},
-                        {"end_date", options->population.end_date},
-                        {"years", options->population.years},
-                        {"facilities", s.facilities},
-                        {"hospitals", s.hospitals},
-                        {"clinics", s.facilities - s.hospitals},
-                        {"patients", s.persons},
-                        {"complete", complete},
-                        {"registrations", s.registrations},
-                        {"multi_facility_patients", s.multi_facility_persons},
-                        {"registrations_with_variants", s.variant_registrations},
-                        {"files", s.files},
-                        {"documents", s.documents},
-                        {"bytes", s.bytes},
-                        {"files_per_type", s.files_by_type},
-                        {"seconds", s.seconds},
-                        {"patients_per_second", PerSecond(s.persons, s.seconds)},
-                        {"files_per_second", PerSecond(s.files, s.seconds)}};
+    nlohmann::json j = PopulationJson(s.out, options->population, s.facilities, s.hospitals);
+    j.update({{"clinics", s.facilities - s.hospitals},
+              {"patients", s.persons},
+              {"complete", complete},
+              {"registrations", s.registrations},
+              {"multi_facility_patients", s.multi_facility_persons},
+              {"registrations_with_variants", s.variant_registrations},
+              {"files", s.files},
+              {"documents", s.documents},
+              {"bytes", s.bytes},
+              {"files_per_type", s.files_by_type},
+              {"seconds", s.seconds},
+              {"patients_per_second", PerSecond(s.persons, s.seconds)},
+              {"files_per_second", PerSecond(s.files, s.seconds)}});
     std::cout << j.dump(2) << "\n";
   } else {
     fmt::print("Region in {}: {} facilities ({} hospitals, {} clinics), {} patients{}\n", s.out, s.facilities,
@@ -158,10 +159,7 @@ int RunRegion(const RegionFlags& flags) {
 
 int RunPeople(const PeopleFlags& flags) {
   auto options = OptionsFrom(flags);
-  if (!options.ok()) {
-    std::cerr << "renkei gen people: " << options.status().message() << "\n";
-    return 2;
-  }
+  if (!options.ok()) return Failed("people", options.status());
   InstallStopHandler();  // a long run stops cleanly with a summary
   gen::PeopleProgressFn progress;
   if (!flags.no_progress && ::isatty(STDERR_FILENO)) {
@@ -174,27 +172,19 @@ int RunPeople(const PeopleFlags& flags) {
     };
   }
   auto summary = gen::GeneratePeople(*options, progress, StopFlag());
-  if (!summary.ok()) {
-    std::cerr << "renkei gen people: " << summary.status().message() << "\n";
-    return summary.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
-  }
+  if (!summary.ok()) return Failed("people", summary.status());
   const gen::PeopleSummary& s = *summary;
   const bool complete = s.persons == options->population.persons;
   if (flags.as_json) {
-    nlohmann::json j = {{"out", s.out},
-                        {"seed", options->population.seed},
-                        {"end_date", options->population.end_date},
-                        {"years", options->population.years},
-                        {"facilities", s.facilities},
-                        {"hospitals", s.hospitals},
-                        {"persons", s.persons},
-                        {"complete", complete},
-                        {"registrations", s.registrations},
-                        {"multi_facility_persons", s.multi_facility_persons},
-                        {"variant_registrations", s.variant_registrations},
-                        {"bytes", s.bytes},
-                        {"seconds", s.seconds},
-                        {"persons_per_second", PerSecond(s.persons, s.seconds)}};
+    nlohmann::json j = PopulationJson(s.out, options->population, s.facilities, s.hospitals);
+    j.update({{"persons", s.persons},
+              {"complete", complete},
+              {"registrations", s.registrations},
+              {"multi_facility_persons", s.multi_facility_persons},
+              {"variant_registrations", s.variant_registrations},
+              {"bytes", s.bytes},
+              {"seconds", s.seconds},
+              {"persons_per_second", PerSecond(s.persons, s.seconds)}});
     std::cout << j.dump(2) << "\n";
   } else {
     fmt::print("People in {}: {} persons{} at {} facilities ({} hospitals, {} clinics)\n", s.out, s.persons,
