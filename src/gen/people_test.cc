@@ -11,18 +11,12 @@
 #include <gtest/gtest.h>
 
 #include "gen/region.h"
+#include "gen/test_files.h"
 
 namespace renkei::gen {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int64_t Lines(const std::string& text) { return std::count(text.begin(), text.end(), '\n'); }
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "gen/facility.h"
+#include "gen/test_files.h"
 #include "hl7/message.h"
 #include "ssmix2/record.h"
 
@@ -19,13 +20,6 @@ namespace renkei::gen {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::vector<std::string>> Csv(const fs::path& p) {
   std::vector<std::vector<std::string>> rows;

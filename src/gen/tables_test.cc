@@ -9,19 +9,13 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "gen/test_files.h"
 #include "text/csv.h"
 
 namespace renkei::gen {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The rows of a UTF-8 CSV text, read by the RFC 4180 reader of text/csv.h.
 std::vector<std::vector<std::string>> ReadRows(std::string_view text) {
