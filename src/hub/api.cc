@@ -46,14 +46,6 @@ json DemographicsJson(const mpi::Demographics& d) {
   return j;
 }
 
-json ScoreJson(const mpi::Score& s) {
-  json fields = json::array();
-  for (const mpi::FieldScore& f : s.fields) {
-    fields.push_back({{"field", mpi::FieldName(f.field)}, {"level", mpi::LevelName(f.field, f.level)}, {"weight", f.weight}});
-  }
-  return {{"weight", s.weight}, {"prior", s.prior}, {"probability", s.Probability()}, {"fields", fields}};
-}
-
 std::vector<std::string> FacilitiesOf(const CrossReference& x) {
   std::vector<std::string> out;
   for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
@@ -168,7 +160,7 @@ class Api {
     r.actor = who.name;
     RENKEI_ASSIGN_OR_RETURN(RegisterResult result, index_.Register(r));
     json j = {{"regional_id", result.regional_id}, {"outcome", result.outcome}, {"change", result.change}};
-    if (result.score) j["score"] = ScoreJson(*result.score);
+    if (result.score) j["score"] = mpi::ScoreJson(*result.score);
     if (result.review_id) j["review_id"] = result.review_id;
     return http::Json(result.created ? 201 : 200, j);
   }

@@ -40,16 +40,6 @@ Status CheckRequest(const RegisterRequest& r) {
   return Status::Ok();
 }
 
-nlohmann::json BreakdownJson(const mpi::Score& s) {
-  nlohmann::json fields = nlohmann::json::array();
-  for (const mpi::FieldScore& f : s.fields) {
-    fields.push_back({{"field", mpi::FieldName(f.field)},
-                      {"level", mpi::LevelName(f.field, f.level)},
-                      {"weight", f.weight}});
-  }
-  return {{"weight", s.weight}, {"prior", s.prior}, {"probability", s.Probability()}, {"fields", fields}};
-}
-
 }  // namespace
 
 SearchKeys KeysOf(const mpi::Features& f) {
@@ -126,7 +116,7 @@ StatusOr<RegisterResult> PatientIndex::Register(const RegisterRequest& request) 
       RENKEI_RETURN_IF_ERROR(store_->AppendLinkEvent(e).status());
       if (d.best && d.best->identity != existing->identity && d.best->score.weight >= model_.review_weight()) {
         ReviewRow r{.registration = existing->id, .candidate = registration_of_[d.best->record],
-                    .score = d.best->score.weight, .breakdown = BreakdownJson(d.best->score).dump()};
+                    .score = d.best->score.weight, .breakdown = mpi::ScoreJson(d.best->score).dump()};
         auto added = store_->AddReview(r);
         if (added.ok()) review_id = *added;
         else if (added.status().code() != StatusCode::kAlreadyExists) return added.status();
@@ -158,7 +148,7 @@ StatusOr<RegisterResult> PatientIndex::Register(const RegisterRequest& request) 
                                                     : LinkAction::kNew;
     if (d.best) {
       e.score = d.best->score.weight;
-      e.breakdown = BreakdownJson(d.best->score).dump();
+      e.breakdown = mpi::ScoreJson(d.best->score).dump();
     }
     RENKEI_RETURN_IF_ERROR(store_->AppendLinkEvent(e).status());
     if (d.outcome == mpi::Outcome::kReview) {
@@ -169,7 +159,7 @@ StatusOr<RegisterResult> PatientIndex::Register(const RegisterRequest& request) 
     // Linked, but another identity also resembles it: two identities may be one person.
     if (d.outcome == mpi::Outcome::kLinked && d.other) {
       ReviewRow r{.registration = registration, .candidate = registration_of_[d.other->record],
-                  .score = d.other->score.weight, .breakdown = BreakdownJson(d.other->score).dump()};
+                  .score = d.other->score.weight, .breakdown = mpi::ScoreJson(d.other->score).dump()};
       auto added = store_->AddReview(r);
       if (added.ok()) result.review_id = *added;
       else if (added.status().code() != StatusCode::kAlreadyExists) return added.status();
@@ -423,15 +413,6 @@ StatusOr<ReviewDetail> PatientIndex::Review(int64_t id) {
   d.registration_regional_id = mpi::FormatRegionalId(a->identity);
   d.candidate_regional_id = mpi::FormatRegionalId(b->identity);
   return d;
-}
-
-StatusOr<std::string> PatientIndex::FacilityOfReview(int64_t review_id) {
-  std::lock_guard lock(mu_);
-  RENKEI_ASSIGN_OR_RETURN(auto review, store_->GetReview(review_id));
-  if (!review) return NotFound(fmt::format("no review {}", review_id));
-  RENKEI_ASSIGN_OR_RETURN(auto a, store_->GetRegistration(review->registration));
-  if (!a) return NotFound(fmt::format("no review {}", review_id));
-  return a->facility;
 }
 
 StatusOr<ChangeResult> PatientIndex::ResolveReview(int64_t id, std::string_view decision, std::string_view actor,

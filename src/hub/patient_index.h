@@ -114,9 +114,6 @@ class PatientIndex {
                                        std::string_view reason);
   StatusOr<std::vector<LinkEventRow>> History(std::string_view regional_id, size_t limit, int64_t before_id);
 
-  // The facility a registration belongs to (for authorisation), NotFound when none.
-  StatusOr<std::string> FacilityOfReview(int64_t review_id);
-
   size_t size();  // registrations held
   const mpi::Model& model() const { return model_; }
 

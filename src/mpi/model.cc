@@ -24,6 +24,14 @@ void Normalize(std::array<double, kMaxLevels>& p, int levels) {
 
 double Score::Probability() const { return 1.0 / (1.0 + std::exp2(-weight)); }
 
+nlohmann::json ScoreJson(const Score& s) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const FieldScore& f : s.fields) {
+    fields.push_back({{"field", FieldName(f.field)}, {"level", LevelName(f.field, f.level)}, {"weight", f.weight}});
+  }
+  return {{"weight", s.weight}, {"prior", s.prior}, {"probability", s.Probability()}, {"fields", fields}};
+}
+
 Model Model::Default() {
   Model model;
   struct Row {

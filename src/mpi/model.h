@@ -43,6 +43,10 @@ struct Score {
   double Probability() const;  // the posterior probability of a match, 1 / (1 + 2^-weight)
 };
 
+// A score as JSON, for histories and answers: {"weight", "prior", "probability",
+// "fields": [{"field", "level", "weight"}...]}.
+nlohmann::json ScoreJson(const Score& s);
+
 class Model {
  public:
   // Parameters for Japanese demographics (and Latin names) that work before any estimation:

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "http/client.h"
+#include "sql/test_database.h"
 #include "renkei_cli.h"
 
 namespace renkei::testing {
@@ -13,42 +14,19 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string PostgresUri() {
-  const char* file = std::getenv("RENKEI_TEST_POSTGRES_URI_FILE");
-  if (!file) return "";
-  std::string uri = Slurp(file);
-  while (!uri.empty() && (uri.back() == '\n' || uri.back() == ' ')) uri.pop_back();
-  return uri;
-}
-
 class HubCliTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     dir_ = FreshTestDir("renkei-hub");
-    if (GetParam() == "sqlite") {
-      store_ = "sqlite:hub.db";
-    } else {
-      const std::string base = PostgresUri();
-      ASSERT_FALSE(base.empty()) << "PostgreSQL test cluster not running: run the tests with ctest";
-      // A database of its own per test, so runs and parallel tests do not meet.
-      const std::string db = fmt::format("hub_{}_{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->line());
-      Result r = Shell(fmt::format("psql '{}' -qc 'DROP DATABASE IF EXISTS {}' -c 'CREATE DATABASE {}'", base, db, db));
-      ASSERT_EQ(r.exit_code, 0) << r.err;
-      // postgresql:///DB?host=...: the same server, another database.
-      const size_t query = std::min(base.find('?'), base.size());
-      store_ = base.substr(0, base.rfind('/', query) + 1) + db + base.substr(query);
-    }
+    auto db = sql::TestDatabase::Create(GetParam() == "sqlite" ? "sqlite" : "postgresql",
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
     a_ = Token("edge-a", "facility", "1111111111");
     b_ = Token("edge-b", "facility", "2222222222");
     c_ = Token("edge-c", "facility", "3333333333");
     op_ = Token("operator-sato", "operator", "");
     StartHub();
-  }
-
-  Result Shell(const std::string& cmd) {
-    const std::string full = fmt::format("{} > '{}' 2> '{}'", cmd, (dir_ / "sh.out").string(), (dir_ / "sh.err").string());
-    const int status = std::system(full.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(dir_ / "sh.out"), Slurp(dir_ / "sh.err")};
   }
 
   std::string Token(const std::string& name, const std::string& role, const std::string& facility) {
@@ -62,7 +40,7 @@ class HubCliTest : public ::testing::TestWithParam<std::string> {
 
   void StartHub() {
     hub_ = std::make_unique<BackgroundRenkei>();
-    port_ = hub_->Start(dir_, "hub", {"hub", "serve", "--store", store_, "--listen", "127.0.0.1:0", "--log-level", "warn"});
+    port_ = hub_->Start(dir_, "hub", {"hub", "serve", "--store", db_->url(), "--listen", "127.0.0.1:0", "--log-level", "warn"});
     ASSERT_NE(port_, 0) << hub_->err();
   }
 
@@ -85,7 +63,7 @@ class HubCliTest : public ::testing::TestWithParam<std::string> {
   }
 
   fs::path dir_;
-  std::string store_;
+  std::unique_ptr<sql::TestDatabase> db_;  // outlives the hub process below
   std::string a_, b_, c_, op_;
   std::unique_ptr<BackgroundRenkei> hub_;
   int port_ = 0;
