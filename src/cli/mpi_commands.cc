@@ -16,6 +16,7 @@
 #include "mpi/batch.h"
 #include "mpi/records_csv.h"
 #include "mpi/regional_id.h"
+#include "text/csv.h"
 
 namespace renkei::cli {
 namespace {
@@ -186,15 +187,9 @@ int RunEvaluate(const EvaluateFlags& flags) {
     std::ofstream out(flags.out, std::ios::binary);
     out << "record_id,regional_id\n";
     for (size_t i = 0; i < records.size(); ++i) {
-      const std::string& id = records[i].record_id;
-      const bool quote = id.find_first_of(",\"\r\n") != std::string::npos;
-      std::string cell = id;
-      if (quote) {
-        cell.clear();
-        for (char c : id) cell += c == '"' ? std::string("\"\"") : std::string(1, c);
-        cell = "\"" + cell + "\"";
-      }
-      out << cell << ',' << mpi::FormatRegionalId(predicted[i]) << '\n';
+      std::string row;
+      text::AppendCsvCell(row, records[i].record_id);
+      out << row << ',' << mpi::FormatRegionalId(predicted[i]) << '\n';
     }
     out.close();
     if (!out) return fail(Unavailable(fmt::format("cannot write --out {}", flags.out)));

@@ -11,6 +11,7 @@
 
 #include "gen/calendar.h"
 #include "gen/catalog.h"
+#include "text/csv.h"
 
 namespace renkei::gen {
 namespace {
@@ -18,22 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kFlushBytes = 1 << 20;
-
-// Appends a CSV cell: as is, or in double quotes with quotes doubled when it holds a comma, a
-// quote or a line break (RFC 4180).
-void AppendCell(std::string& row, std::string_view cell) {
-  // One pass over the cell (find_first_of would search the set once per character).
-  if (std::none_of(cell.begin(), cell.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; })) {
-    row += cell;
-    return;
-  }
-  row += '"';
-  for (char c : cell) {
-    if (c == '"') row += '"';
-    row += c;
-  }
-  row += '"';
-}
 
 }  // namespace
 
@@ -95,7 +80,7 @@ std::string DemographicCells(const Person& person, const RecordedDemographics& r
   row.reserve(160);
   for (std::string_view cell : {std::string_view(r.kanji_family), std::string_view(r.kanji_given),
                                 std::string_view(r.kana_family), std::string_view(r.kana_given)}) {
-    AppendCell(row, cell);
+    text::AppendCsvCell(row, cell);
     row += ',';
   }
   row += Yyyymmdd(person.birth_day);
@@ -104,7 +89,7 @@ std::string DemographicCells(const Person& person, const RecordedDemographics& r
   for (std::string_view cell :
        {std::string_view(r.postal_code), std::string_view(r.address), std::string_view(r.phone)}) {
     row += ',';
-    AppendCell(row, cell);
+    text::AppendCsvCell(row, cell);
   }
   return row;
 }

@@ -1,5 +1,7 @@
 #include "text/csv.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace renkei::text {
@@ -146,6 +148,20 @@ std::vector<CsvRecord> ReadCsv(const std::vector<SourceLine>& lines, const CsvLi
     out.push_back(std::move(rec));
   }
   return out;
+}
+
+void AppendCsvCell(std::string& row, std::string_view cell) {
+  // One pass over the cell (find_first_of would search the set once per character).
+  if (std::none_of(cell.begin(), cell.end(), [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; })) {
+    row += cell;
+    return;
+  }
+  row += '"';
+  for (char c : cell) {
+    if (c == '"') row += '"';
+    row += c;
+  }
+  row += '"';
 }
 
 }  // namespace renkei::text

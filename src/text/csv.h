@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "text/encoding.h"
@@ -36,5 +37,9 @@ struct CsvRecord {
 };
 
 std::vector<CsvRecord> ReadCsv(const std::vector<SourceLine>& lines, const CsvLimits& limits = {});
+
+// Writing: appends one cell to a row — as it is, or in double quotes with quotes doubled when
+// it holds a comma, a quote or a line break — so that ReadCsv gives it back.
+void AppendCsvCell(std::string& row, std::string_view cell);
 
 }  // namespace renkei::text

@@ -89,5 +89,18 @@ TEST(CsvTest, TruncatedAndEmptyInput) {
   EXPECT_EQ(last[1].fields, (std::vector<std::string>{"1", "2"})) << "no final line ending is fine";
 }
 
+TEST(CsvTest, WrittenCellsReadBack) {
+  const std::vector<std::string> cells = {"plain", "a,b", "say \"hi\"", "two\nlines", "", "山田,太郎"};
+  std::string row;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) row += ',';
+    AppendCsvCell(row, cells[i]);
+  }
+  EXPECT_TRUE(row.starts_with("plain,\"a,b\",\"say \"\"hi\"\"\",")) << row;
+  auto r = Read(row + "\n");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].fields, cells);
+}
+
 }  // namespace
 }  // namespace renkei::text
