@@ -1,5 +1,8 @@
 #include "http/address.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 namespace renkei::http {
@@ -59,6 +62,38 @@ StatusOr<HostPort> ParseHostPort(std::string_view text) {
   }
   result.port = static_cast<uint16_t>(port);
   return result;
+}
+
+StatusOr<Url> ParseUrl(std::string_view text) {
+  const size_t scheme_end = text.find("://");
+  Url url;
+  url.scheme = std::string(text.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
+  std::transform(url.scheme.begin(), url.scheme.end(), url.scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (url.scheme != "http" && url.scheme != "https" && url.scheme != "ws" && url.scheme != "wss") {
+    return InvalidArgument("the URL must begin with http://, https://, ws:// or wss://");
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte <= 0x20 || byte >= 0x7F) {
+      return InvalidArgument(
+          fmt::format("byte {} of the URL is a space, control or non-ASCII byte: percent-encode it", i));
+    }
+  }
+  const std::string_view rest = text.substr(scheme_end + 3);
+  const size_t authority_end = rest.find_first_of("/?#");
+  StatusOr<HostPort> host_port = ParseHostPort(rest.substr(0, authority_end));
+  if (!host_port.ok()) return host_port.status().Annotate("bad URL");
+  const uint16_t default_port = url.tls() ? 443 : 80;
+  url.host = std::move(host_port->host);
+  url.port = host_port->port.value_or(default_port);
+  const std::string host = url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
+  url.authority = fmt::format("{}:{}", host, url.port);
+  url.host_header = url.port == default_port ? host : url.authority;
+  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
+  target = target.substr(0, target.find('#'));
+  url.target = target.empty() || target[0] != '/' ? "/" + std::string(target) : std::string(target);
+  return url;
 }
 
 }  // namespace renkei::http

@@ -36,44 +36,6 @@ using tcp = net::ip::tcp;
 constexpr uint32_t kMaxResponseHeaderBytes = 64 << 10;
 constexpr uint64_t kMaxResponseBodyBytes = 64 << 20;
 
-struct Url {
-  std::string host;         // without brackets
-  uint16_t port = 80;
-  std::string authority;    // "host:port", brackets around IPv6: the connection's name in errors
-  std::string host_header;  // the Host header: the port left out when it is 80
-  std::string target;       // "/path?query", fragment removed
-};
-
-StatusOr<Url> ParseUrl(std::string_view text) {
-  const size_t scheme_end = text.find("://");
-  std::string scheme(text.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme == "https") return InvalidArgument("https:// URLs are not supported yet");
-  if (scheme != "http") return InvalidArgument("the URL must begin with http://");
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    if (byte <= 0x20 || byte >= 0x7F) {
-      return InvalidArgument(
-          fmt::format("byte {} of the URL is a space, control or non-ASCII byte: percent-encode it", i));
-    }
-  }
-  const std::string_view rest = text.substr(scheme_end + 3);
-  const size_t authority_end = rest.find_first_of("/?#");
-  StatusOr<HostPort> host_port = ParseHostPort(rest.substr(0, authority_end));
-  if (!host_port.ok()) return host_port.status().Annotate("bad URL");
-  Url url;
-  url.host = std::move(host_port->host);
-  url.port = host_port->port.value_or(80);
-  const std::string host = url.host.find(':') == std::string::npos ? url.host : "[" + url.host + "]";
-  url.authority = fmt::format("{}:{}", host, url.port);
-  url.host_header = url.port == 80 ? host : url.authority;
-  std::string_view target = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
-  target = target.substr(0, target.find('#'));
-  url.target = target.empty() || target[0] != '/' ? "/" + std::string(target) : std::string(target);
-  return url;
-}
-
 // RFC 9110 token: a method or a header name.
 bool IsToken(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -187,6 +149,9 @@ StatusOr<ClientResponse> Client::Fetch(std::string_view method, std::string_view
     if (bad_value(value)) return InvalidArgument(fmt::format("the value of header {} holds CR, LF or NUL", name));
   }
   RENKEI_ASSIGN_OR_RETURN(const Url url, ParseUrl(url_text));
+  if (url.scheme != "http") {
+    return InvalidArgument(url.scheme == "https" ? "https:// URLs are not supported yet" : "the URL must begin with http://");
+  }
 
   Impl& impl = *impl_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;

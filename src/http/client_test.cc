@@ -212,8 +212,8 @@ TEST(HttpClientTest, BadUrlsMethodsAndHeadersAreInvalidArguments) {
     auto response = Fetch(method, url, {}, "application/json", 1s, headers);
     return response.ok() ? "ok" : response.status().ToString();
   };
-  EXPECT_EQ(error("GET", "ftp://host/x"), "invalid_argument: the URL must begin with http://");
-  EXPECT_EQ(error("GET", "127.0.0.1:80/x"), "invalid_argument: the URL must begin with http://");
+  EXPECT_EQ(error("GET", "ftp://host/x"), "invalid_argument: the URL must begin with http://, https://, ws:// or wss://");
+  EXPECT_EQ(error("GET", "127.0.0.1:80/x"), "invalid_argument: the URL must begin with http://, https://, ws:// or wss://");
   EXPECT_EQ(error("GET", "HTTPS://host/x"), "invalid_argument: https:// URLs are not supported yet");
   EXPECT_EQ(error("GET", "http://"), "invalid_argument: bad URL: an empty host");
   EXPECT_EQ(error("GET", "http:///x"), "invalid_argument: bad URL: an empty host");

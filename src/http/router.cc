@@ -61,7 +61,7 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   routes_.push_back(std::move(route));
 }
 
-Response Router::Dispatch(Request& request) const {
+std::variant<const Router::Route*, Response> Router::Match(Request& request) const {
   const std::vector<std::string_view> path = SplitPath(request.path);
   const auto matches = [&](const Route& route) {
     if (route.segments.size() != path.size()) return false;
@@ -103,9 +103,14 @@ Response Router::Dispatch(Request& request) const {
   for (size_t i = 0; i < path.size(); ++i) {
     if (best->segments[i].is_param) request.params[best->segments[i].text] = std::string(path[i]);
   }
+  return best;
+}
+
+template <typename Call>
+auto Router::Guarded(const Request& request, Call call) const -> decltype(call()) {
   std::string failure;
   try {
-    return best->handler(request);
+    return call();
   } catch (const std::exception& e) {
     failure = e.what();
   } catch (...) {
@@ -114,6 +119,35 @@ Response Router::Dispatch(Request& request) const {
   logger_->Error("http.handler_failed",
                  {{"request", request.id}, {"method", request.method}, {"route", request.route}, {"error", failure}});
   return Error(Internal("the server failed to handle the request"));
+}
+
+Response Router::Dispatch(Request& request) const {
+  auto match = Match(request);
+  if (Response* answer = std::get_if<Response>(&match)) return std::move(*answer);
+  const Route& route = *std::get<const Route*>(match);
+  return Guarded(request, [&] { return route.handler(request); });
+}
+
+void Router::AddWebSocket(std::string_view pattern, WebSocketAccept accept) {
+  if (!accept) throw std::invalid_argument(fmt::format("http websocket route {}: no handler", pattern));
+  Add("GET", pattern, [](Request&) {
+    Response r = Error(426, InvalidArgument("this is a WebSocket endpoint: send an upgrade request"));
+    r.headers.emplace_back("Upgrade", "websocket");
+    return r;
+  });
+  routes_.back().accept = std::move(accept);
+}
+
+std::variant<std::shared_ptr<ChannelHandler>, Response> Router::Upgrade(Request& request) const {
+  auto match = Match(request);
+  if (Response* answer = std::get_if<Response>(&match)) return std::move(*answer);
+  const Route& route = *std::get<const Route*>(match);
+  if (!route.accept) return Error(NotFound("no WebSocket endpoint at this path"));
+  return Guarded(request, [&]() -> std::variant<std::shared_ptr<ChannelHandler>, Response> {
+    StatusOr<std::shared_ptr<ChannelHandler>> handler = route.accept(request);
+    if (!handler.ok()) return Error(handler.status());
+    return std::move(handler).value();
+  });
 }
 
 }  // namespace renkei::http

@@ -23,14 +23,19 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "http/message.h"
+#include "http/websocket.h"
 #include "log/log.h"
 
 namespace renkei::http {
 
 using Handler = std::function<Response(Request& request)>;
+// Decides on a WebSocket upgrade request: the handler of the new channel, or why not (answered
+// as an HTTP error, e.g. 401 or 403, instead of upgrading).
+using WebSocketAccept = std::function<StatusOr<std::shared_ptr<ChannelHandler>>(Request& request)>;
 
 class Router {
  public:
@@ -49,6 +54,15 @@ class Router {
   // request.route, and returns what its handler returns (or the errors above).
   Response Dispatch(Request& request) const;
 
+  // A WebSocket endpoint at `pattern`: an upgrade request there goes to `accept` (see
+  // Upgrade); a plain GET gets 426 Upgrade Required. Same rules as Add for the pattern.
+  void AddWebSocket(std::string_view pattern, WebSocketAccept accept);
+
+  // For a request that asks for a WebSocket upgrade: the route's accept decision, or the error
+  // response (404 or 405 as in Dispatch; 404 for a route that is not a WebSocket endpoint; 500
+  // when accept throws).
+  std::variant<std::shared_ptr<ChannelHandler>, Response> Upgrade(Request& request) const;
+
  private:
   struct Segment {
     std::string text;  // the literal, or the parameter's name
@@ -59,7 +73,15 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    WebSocketAccept accept;  // set for a WebSocket endpoint
   };
+
+  // The route for request.method and request.path, with request.params and .route filled; or
+  // the 404 / 405 answer.
+  std::variant<const Route*, Response> Match(Request& request) const;
+  // call(), or a 500 (logged) when it throws.
+  template <typename Call>
+  auto Guarded(const Request& request, Call call) const -> decltype(call());
 
   std::shared_ptr<log::Logger> logger_;
   std::vector<Route> routes_;

@@ -27,6 +27,7 @@
 #include "http/address.h"
 #include "http/beast_fields.h"
 #include "http/target.h"
+#include "http/websocket_session.h"
 
 namespace renkei::http {
 namespace {
@@ -80,8 +81,8 @@ struct ServerState {
   net::Listener* listener = nullptr;  // set by Start(), before the first connection
 };
 
-// One accepted connection over `Stream`: beast::tcp_stream now; an ssl_stream over it when
-// TLS comes, which adds a handshake before the first ReadHeader() and a TLS shutdown in Close().
+// One accepted connection over `Stream`: beast::tcp_stream, or an ssl_stream over it, which
+// adds a handshake before the first ReadHeader().
 // Every member function runs on the connection's strand (the stream's executor), except
 // Shutdown(), which posts onto it.
 template <typename Stream>
@@ -94,10 +95,28 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
         remote_(std::move(remote)),
         buffer_(server.options.max_header_bytes + kReadBufferSlackBytes) {}
 
-  ~Session() override { server_.listener->Forget(id_); }
+  ~Session() override {
+    if (!upgraded_) server_.listener->Forget(id_);
+  }
 
   void Start() override {
-    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (std::is_same_v<Stream, internal::TlsStream>) {
+        self->Socket().expires_after(self->server_.options.idle_timeout);
+        self->stream_.async_handshake(asio::ssl::stream_base::server, [self](beast::error_code ec) {
+          if (self->phase_ == Phase::kClosed) return;
+          if (ec) {
+            self->server_.logger->Warn("http.tls_failed", {{"connection", self->id_},
+                                                           {"remote", self->remote_},
+                                                           {"error", ec == beast::error::timeout ? "timed out" : ec.message()}});
+            return self->Close("TLS handshake failed");
+          }
+          self->ReadHeader();
+        });
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
   void Shutdown() override {
@@ -203,6 +222,13 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
     request.body = std::move(message.body());
     Response response;
     StatusOr<Target> target = ParseTarget(FromBeast(message.target()));
+    if (target.ok() && beast::websocket::is_upgrade(message)) {
+      request.path = std::move(target->path);
+      request.query = std::move(target->query);
+      auto decision = server_.router.Upgrade(request);
+      if (auto* handler = std::get_if<std::shared_ptr<ChannelHandler>>(&decision)) return Upgrade(request, *handler);
+      return Write(std::move(std::get<Response>(decision)), message.version(), /*keep_alive=*/false);
+    }
     if (target.ok()) {
       request.path = std::move(target->path);
       request.query = std::move(target->query);
@@ -228,6 +254,20 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
                                           {"duration_ms", std::round(took.count() * 100) / 100},
                                           {"remote", remote_}});
     Write(std::move(response), message.version(), message.keep_alive());
+  }
+
+  // Hands the connection to a WebSocket channel, which the listener tracks from now on.
+  void Upgrade(const Request& request, std::shared_ptr<ChannelHandler> handler) {
+    server_.logger->Info("http.upgrade", {{"request", request.id}, {"route", request.route}, {"remote", remote_}});
+    upgraded_ = true;
+    phase_ = Phase::kClosed;
+    net::Listener* listener = server_.listener;
+    const uint64_t id = id_;
+    auto channel = std::make_shared<internal::WebSocketSession<Stream>>(
+        std::move(stream_), server_.options.channel, remote_, std::move(handler), [listener, id] { listener->Forget(id); });
+    channel->SetUpgradeRequest(parser_->release());
+    listener->Track(id, channel);
+    channel->Start();
   }
 
   void Write(Response response, unsigned version, bool keep_alive) {
@@ -296,12 +336,12 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
   std::unique_ptr<char[]> drain_;                                     // while lingering
   Phase phase_ = Phase::kReading;
   bool stopping_ = false;
+  bool upgraded_ = false;   // stream_ moved to a WebSocket channel
   bool keep_alive_ = true;  // of the response being written
   std::chrono::steady_clock::time_point received_;  // when the current request's header arrived
   uint64_t requests_ = 0;
 };
 
-using PlainSession = Session<beast::tcp_stream>;
 
 }  // namespace
 
@@ -343,10 +383,15 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Ro
   impl->listener = std::move(listener).value();
   ServerState& state = impl->state;
   state.listener = impl->listener.get();
-  impl->listener->Run([&state](tcp::socket socket, uint64_t id, std::string remote) {
-    return std::make_shared<PlainSession>(beast::tcp_stream(std::move(socket)), state, id, std::move(remote));
+  impl->listener->Run([&state](tcp::socket socket, uint64_t id, std::string remote) -> std::shared_ptr<net::Connection> {
+    if (state.options.tls) {
+      return std::make_shared<Session<internal::TlsStream>>(
+          internal::TlsStream(beast::tcp_stream(std::move(socket)), *state.options.tls), state, id, std::move(remote));
+    }
+    return std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), state, id, std::move(remote));
   });
   state.logger->Info("http.listening", {{"address", net::FormatEndpoint(tcp::endpoint(address, impl->listener->port()))},
+                                        {"tls", options.tls != nullptr},
                                         {"threads", options.threads},
                                         {"max_connections", options.max_connections},
                                         {"max_body_bytes", options.max_body_bytes},

@@ -45,9 +45,14 @@
 //   http.accept_failed, http.connection_closed (reason, requests served), http.stopped;
 //   and the Router's http.handler_failed.
 //
-// Plain HTTP for now. The connection code is a template over the stream type so that mutual
-// TLS (an ssl_stream over the same TCP stream, with a handshake before the first read) can be
-// added without touching the Router or the request handling.
+// TLS: with ServerOptions::tls, every connection starts with a TLS handshake (bounded by
+// idle_timeout; a failed one is logged as http.tls_failed and closed); the context decides
+// whether clients must present a certificate (pki/tls.h). Without it, plain HTTP: for
+// localhost development and tests only.
+//
+// WebSocket: an upgrade request to a Router WebSocket route (router.h AddWebSocket) that its
+// accept function admits becomes a Channel (websocket.h) with ServerOptions::channel; the
+// listener tracks it like any connection, so Stop() closes it too (http.upgrade is logged).
 //
 // Thread-safety: port() from any thread; Stop() from any thread but a handler's (it waits for
 // handlers to return).
@@ -61,6 +66,7 @@
 
 #include "base/status.h"
 #include "http/router.h"
+#include "http/websocket.h"
 #include "log/log.h"
 
 namespace renkei::http {
@@ -75,6 +81,8 @@ struct ServerOptions {
   // See "Timeouts" above; milliseconds so that tests can use short ones.
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};
   size_t max_connections = 1024;                // open connections; more are closed on accept
+  std::shared_ptr<boost::asio::ssl::context> tls;  // see "TLS" above; null for plain HTTP
+  ChannelOptions channel;                       // for upgraded WebSocket connections
 };
 
 class Server {

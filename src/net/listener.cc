@@ -99,6 +99,17 @@ void Listener::Forget(uint64_t id) {
   connections_.erase(id);
 }
 
+void Listener::Track(uint64_t id, std::weak_ptr<Connection> replacement) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      connections_[id] = std::move(replacement);
+      return;
+    }
+  }
+  if (auto connection = replacement.lock()) connection->Shutdown();
+}
+
 void Listener::Stop() {
   std::lock_guard stop_lock(stop_mutex_);
   std::vector<std::shared_ptr<Connection>> open;

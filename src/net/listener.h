@@ -67,6 +67,9 @@ class Listener {
   void Run(Factory factory);
   // A connection says it is gone (from its destructor).
   void Forget(uint64_t id);
+  // Connection `id` is now served by `replacement` (an HTTP connection upgraded to a
+  // WebSocket), which Stop() shuts down and which calls Forget(id) when it is gone.
+  void Track(uint64_t id, std::weak_ptr<Connection> replacement);
   // Idempotent; returns once every I/O thread has finished.
   void Stop();
 
