@@ -1,9 +1,11 @@
 // The single `renkei` executable. Each node role is a subcommand: `edge`, `hub`; `mpi` runs the
-// patient-index linkage over files, and `gen` writes synthetic data.
+// patient-index linkage over files, `gen` writes synthetic data and `ca` runs the region's
+// certificate authority.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "cli/ca_commands.h"
 #include "cli/edge_commands.h"
 #include "cli/gen_commands.h"
 #include "cli/hub_commands.h"
@@ -25,6 +27,7 @@ int main(int argc, char** argv) {
   app.add_option("--facility", global.facility,
                  "the facility's ID (10-digit 医療機関コード) that names its FHIR identifiers; overrides edge.facility_id");
   int exit_code = 0;
+  renkei::cli::AddCaCommands(app, &exit_code);
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
   renkei::cli::AddHubCommands(app, global, &exit_code);

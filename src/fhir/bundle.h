@@ -16,7 +16,4 @@ nlohmann::json CollectionBundle(std::vector<nlohmann::json> resources, std::stri
 // A Binary resource carrying a document's bytes.
 nlohmann::json BinaryResource(std::string_view id, std::string_view content_type, std::string_view bytes);
 
-// Standard base64 (RFC 4648, with padding), as FHIR's base64Binary.
-std::string Base64(std::string_view bytes);
-
 }  // namespace renkei::fhir

@@ -11,6 +11,7 @@
 #include "fhir/coding.h"
 #include "fhir/v2.h"
 #include "ssmix2/record_key.h"
+#include "text/base64.h"
 
 namespace renkei::fhir {
 namespace {
@@ -1058,7 +1059,7 @@ Mapping MapDocument(const RecordContext& context, const DocumentInput& document)
   json attachment = {{"contentType", document.mime_type},
                      {"url", "Binary/" + r["id"].get<std::string>()},
                      {"size", document.bytes.size()},
-                     {"hash", Base64(std::string_view(reinterpret_cast<const char*>(sha), sizeof sha))},
+                     {"hash", text::Base64Encode(std::string_view(reinterpret_cast<const char*>(sha), sizeof sha))},
                      {"title", document.file_name}};
   if (auto created = v2::DateTime(context.key.date)) attachment["creation"] = *created;
   r["content"] = json::array({{{"attachment", attachment}}});

@@ -1,11 +1,8 @@
 #include "hub/access.h"
 
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -14,6 +11,8 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "base/file.h"
 
 namespace renkei::hub {
 namespace {
@@ -104,14 +103,7 @@ StatusOr<std::string> Credentials::Issue(const std::string& path, const Principa
     if (!e.who.facility.empty()) c["facility"] = e.who.facility;
     callers.push_back(c);
   }
-  // Written to a new file with mode 0600 and renamed over the old one.
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) return Unavailable(fmt::format("cannot write {}", tmp));
-  const std::string text = nlohmann::json({{"callers", callers}}).dump(2) + "\n";
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) return Unavailable(fmt::format("cannot write {}", path));
+  RENKEI_RETURN_IF_ERROR(WriteFileAtomically(path, nlohmann::json({{"callers", callers}}).dump(2) + "\n", 0600));
   return token;
 }
 
