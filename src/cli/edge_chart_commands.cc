@@ -17,23 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-json EventJson(const store::EventRow& e, const std::string& facility) {
-  return {{"facility", facility},
-          {"patient_id", e.patient_id},
-          {"record_id", e.record_id},
-          {"data_type", e.data_type},
-          {"type", fhir::EventTypeName(e.event.type)},
-          {"type_label", fhir::EventTypeLabel(e.event.type)},
-          {"occurred_at", e.event.occurred_at},
-          {"department_code", e.event.department_code},
-          {"department", e.event.department},
-          {"practitioner", e.event.practitioner},
-          {"title", e.event.title},
-          {"abnormal", e.event.abnormal},
-          {"status", store::RecordStatusName(e.status)},
-          {"entity_refs", e.event.entity_refs}};
-}
-
 std::string TypeList() {
   std::string out;
   for (const auto& t : fhir::EventTypes()) out += (out.empty() ? "" : ", ") + std::string(t.name);
@@ -73,7 +56,7 @@ int RunEvents(const GlobalOptions& g, const EventsArgs& a) {
   if (!page.ok()) return Fail(page.status());
   if (a.as_json) {
     json events = json::array();
-    for (const auto& e : page->events) events.push_back(EventJson(e, *facility));
+    for (const auto& e : page->events) events.push_back(store::EventJson(e, *facility));
     json out = {{"facility", *facility}, {"patient_id", a.patient}, {"events", events}};
     out["next_cursor"] = page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor);
     std::cout << out.dump(2) << "\n";

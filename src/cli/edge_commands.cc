@@ -13,6 +13,7 @@
 
 #include "cli/edge_chart_commands.h"
 #include "cli/edge_context.h"
+#include "cli/relay_commands.h"
 #include "cli/edge_upload_commands.h"
 #include "config/config.h"
 #include "edge/importer.h"
@@ -30,17 +31,6 @@ namespace renkei::cli {
 namespace {
 
 using nlohmann::json;
-
-StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOptions& g, const std::string& root) {
-  const config::Config& c = ctx.config;
-  edge::ImportOptions o;
-  RENKEI_ASSIGN_OR_RETURN(o.facility_id, ResolveFacility(ctx, g.facility));
-  o.root = root.empty() ? c.edge.ssmix2_root : root;
-  o.batch_size = c.edge.batch_size;
-  o.severity = c.edge.severity;
-  o.inspect.max_message_bytes = c.edge.max_message_bytes;
-  return o;
-}
 
 json DefectsJson(const std::vector<ssmix2::Defect>& defects) {
   json out = json::array();
@@ -570,6 +560,7 @@ void AddEdgeCommands(CLI::App& app, const GlobalOptions& global, int* exit_code)
     cmd->callback([=, &global] { *exit_code = RunRecords(global, *store, *patient, *as_json); });
   }
   AddEdgeChartCommands(*edge, global, exit_code);
+  AddEdgeConnectCommand(*edge, global, exit_code);
   AddEdgeUploadCommand(*edge, global, exit_code);
 }
 

@@ -49,4 +49,15 @@ StatusOr<EdgeContext> Setup(const GlobalOptions& global, const std::string& stor
 }
 
 
+StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOptions& g, const std::string& root) {
+  const config::Config& c = ctx.config;
+  edge::ImportOptions o;
+  RENKEI_ASSIGN_OR_RETURN(o.facility_id, ResolveFacility(ctx, g.facility));
+  o.root = root.empty() ? c.edge.ssmix2_root : root;
+  o.batch_size = c.edge.batch_size;
+  o.severity = c.edge.severity;
+  o.inspect.max_message_bytes = c.edge.max_message_bytes;
+  return o;
+}
+
 }  // namespace renkei::cli

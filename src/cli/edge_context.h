@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "cli/edge_commands.h"
 #include "config/config.h"
+#include "edge/importer.h"
 #include "log/log.h"
 #include "store/store.h"
 
@@ -26,6 +27,10 @@ StatusOr<EdgeContext> Setup(const GlobalOptions& global, const std::string& stor
 // The facility this command acts for: --facility, else edge.facility_id, else the one the
 // repository belongs to, else "local".
 StatusOr<std::string> ResolveFacility(EdgeContext& ctx, const std::string& flag);
+
+// Import options from the configuration: the facility (ResolveFacility), the root (`root`, else
+// edge.ssmix2_root; "" when neither), batch size, severity policy and message size limit.
+StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOptions& g, const std::string& root);
 
 // Prints "renkei: <message>" to standard error and returns the exit code: 2 bad input,
 // 3 not found, 4 store unavailable, 1 otherwise.

@@ -18,6 +18,7 @@
 #include "hub/access.h"
 #include "hub/api.h"
 #include "hub/patient_index.h"
+#include "pki/tls.h"
 #include "log/log.h"
 
 namespace renkei::cli {
@@ -70,7 +71,10 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8780";
   std::string credentials = "hub-credentials.json";
   std::string model;
-  int threads = 2;
+  std::string access_log = "hub-access.jsonl";
+  pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
+  int threads = 4;
+  int heartbeat_ms = 10'000;
 };
 
 int RunServe(const GlobalOptions& g, const ServeFlags& f) {
@@ -78,7 +82,7 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   if (!logger.ok()) return Fail("serve", logger.status());
   auto credentials = hub::Credentials::Load(f.credentials);
   if (!credentials.ok()) return Fail("serve", credentials.status());
-  if (credentials->size() == 0) {
+  if (credentials->size() == 0 && f.tls.cert.empty()) {
     return Fail("serve", FailedPrecondition(fmt::format(
                              "no callers in {}: issue tokens first with `renkei hub token add --credentials {} ...`",
                              f.credentials, f.credentials)));
@@ -102,11 +106,30 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   http::ServerOptions server_options;
   server_options.listen = f.listen;
   server_options.threads = f.threads;
+  if (f.tls.cert.empty() != f.tls.key.empty() || (!f.tls.cert.empty() && f.tls.ca.empty())) {
+    return Fail("serve", InvalidArgument("TLS needs --tls-cert, --tls-key and --ca together"));
+  }
+  if (!f.tls.cert.empty()) {
+    auto context = pki::ServerContext(f.tls, /*require_client_cert=*/false);
+    if (!context.ok()) return Fail("serve", context.status());
+    server_options.tls = *context;
+  } else if (!f.listen.starts_with("127.") && !f.listen.starts_with("[::1]")) {
+    return Fail("serve", InvalidArgument("plain HTTP is for localhost development only: listen on 127.0.0.1, or give "
+                                         "--tls-cert, --tls-key and --ca"));
+  }
+  auto access_log = hub::AccessLog::Open(f.access_log);
+  if (!access_log.ok()) return Fail("serve", access_log.status());
+  hub::EdgeRegistryOptions edge_options;
+  edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
+  hub::EdgeRegistry edges(**index, edge_options, *logger);
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi(**index, *credentials, *logger), *logger);
+  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **access_log}, *logger),
+                                    *logger);
   if (!server.ok()) return Fail("serve", server.status());
-  fmt::print("Hub patient index on http://{}:{}/v1 ({} registrations; Ctrl-C to stop)\n",
-             f.listen.substr(0, f.listen.rfind(':')), (*server)->port(), (*index)->size());
+  fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",
+             server_options.tls ? "https" : "http", f.listen.substr(0, f.listen.rfind(':')), (*server)->port(),
+             (*index)->size(), server_options.tls ? "wss" : "ws", f.listen.substr(0, f.listen.rfind(':')),
+             (*server)->port());
   std::fflush(stdout);
   while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   (*server)->Stop();
@@ -135,13 +158,24 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   auto serve = std::make_shared<ServeFlags>();
   CLI::App* s = hub->add_subcommand(
       "serve",
-      "Run the patient index as a JSON HTTP API (/v1/registrations, /v1/patients, /v1/reviews ...) until Ctrl-C.\n"
-      "Every request needs a token from `renkei hub token add`.");
+      "Run the hub until Ctrl-C: the patient index as a JSON API (/v1/registrations, /v1/patients, /v1/reviews ...),\n"
+      "the edges' WebSocket (/v1/edges/connect) and the one chart (/v1/chart, /v1/entities).\n"
+      "Callers present a client certificate of the regional CA (with --tls-cert/--tls-key/--ca) or a token from\n"
+      "`renkei hub token add`. Plain HTTP only on loopback, for development.");
   s->add_option("--store", serve->store, "the index's database: sqlite:PATH or postgresql://... (default sqlite:renkei-hub.db)");
   s->add_option("--listen", serve->listen, "host:port to listen on (default 127.0.0.1:8780; port 0 picks one)");
   s->add_option("--credentials", serve->credentials, "the callers' credentials file (default hub-credentials.json)");
   s->add_option("--model", serve->model, "linkage model JSON (as `renkei mpi evaluate --model-out` writes)");
-  s->add_option("--threads", serve->threads, "HTTP threads (default 2)")->check(CLI::Range(1, 64));
+  s->add_option("--threads", serve->threads, "HTTP threads, which also wait for the edges' chart answers (default 4)")
+      ->check(CLI::Range(1, 256));
+  s->add_option("--access-log", serve->access_log,
+                "where each decision on patient data is recorded, one JSON line each (default hub-access.jsonl)");
+  s->add_option("--tls-cert", serve->tls.cert, "the hub's certificate (from `renkei ca issue --role hub`): serve HTTPS/WSS");
+  s->add_option("--tls-key", serve->tls.key, "its private key");
+  s->add_option("--ca", serve->tls.ca, "the regional CA's certificate: clients may present certificates of it");
+  s->add_option("--crl", serve->tls.crl, "the CA's crl.pem: revoked certificates are refused on connect (re-read on change)");
+  s->add_option("--heartbeat-ms", serve->heartbeat_ms, "how often each edge is pinged (default 10000)")
+      ->check(CLI::Range(100, 600'000));
   s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });
 
   // hub token add

@@ -10,6 +10,7 @@
 #include "cli/gen_commands.h"
 #include "cli/hub_commands.h"
 #include "cli/mpi_commands.h"
+#include "cli/relay_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   renkei::cli::AddGenCommands(app, global, &exit_code);
   renkei::cli::AddHubCommands(app, global, &exit_code);
   renkei::cli::AddMpiCommands(app, &exit_code);
+  renkei::cli::AddChartCommands(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

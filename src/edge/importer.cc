@@ -160,7 +160,13 @@ StatusOr<ImportSummary> Importer::Run(const ImportOptions& options, const Progre
     return s;
   };
   const size_t root_len = root.size() + (root.ends_with('/') ? 0 : 1);
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+  const std::string walked = options.subtree.empty() ? root : root + "/" + options.subtree;
+  if (!options.subtree.empty() && !fs::is_directory(walked, ec)) {
+    store_.Rollback().IgnoreError();
+    summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary;  // nothing stored for that folder yet
+  }
+  fs::recursive_directory_iterator it(walked, fs::directory_options::skip_permission_denied, ec), end;
   for (; it != end; it.increment(ec)) {
     if (ec) {
       ++summary.directory_errors;

@@ -27,6 +27,7 @@ namespace renkei::edge {
 
 struct ImportOptions {
   std::string root;                 // the storage root (a folder)
+  std::string subtree;              // only this folder under root (e.g. ssmix2::PatientFolder); "" for all
   std::string facility_id = "local";  // names the FHIR identifiers of the facility's records
   size_t batch_size = 2000;         // files per transaction
   ssmix2::SeverityPolicy severity;

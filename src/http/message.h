@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "pki/identity.h"
 
 namespace renkei::http {
 
@@ -32,6 +33,9 @@ struct Request {
   std::map<std::string, std::string> headers;
   std::string body;
   std::string remote;  // the peer's address, "127.0.0.1:53422" or "[::1]:53422"
+  // Over TLS, who the client's certificate names (verified by the server's TLS context, see
+  // pki/tls.h); nullopt over plain HTTP or without a client certificate.
+  std::optional<pki::Identity> peer;
   // Filled by the Router: the path parameters ({"id", "123"} for "/v1/patients/{id}") and the
   // pattern of the route that matched ("/v1/patients/{id}"; empty when none did). The pattern,
   // unlike the path, holds no patient data and is what the server logs.

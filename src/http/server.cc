@@ -28,6 +28,7 @@
 #include "http/beast_fields.h"
 #include "http/target.h"
 #include "http/websocket_session.h"
+#include "pki/identity.h"
 
 namespace renkei::http {
 namespace {
@@ -110,6 +111,9 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
                                                            {"remote", self->remote_},
                                                            {"error", ec == beast::error::timeout ? "timed out" : ec.message()}});
             return self->Close("TLS handshake failed");
+          }
+          if (X509* cert = SSL_get0_peer_certificate(self->stream_.native_handle())) {
+            if (auto identity = pki::IdentityOf(cert); identity.ok()) self->peer_ = *std::move(identity);
           }
           self->ReadHeader();
         });
@@ -217,6 +221,7 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
     Request request;
     request.method = std::string(FromBeast(message.method_string()));
     request.remote = remote_;
+    request.peer = peer_;
     request.id = fmt::format("{}-{}", id_, ++requests_);
     request.headers = LowerCaseHeaders(message);
     request.body = std::move(message.body());
@@ -337,6 +342,7 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
   Phase phase_ = Phase::kReading;
   bool stopping_ = false;
   bool upgraded_ = false;   // stream_ moved to a WebSocket channel
+  std::optional<pki::Identity> peer_;  // from the client's certificate, over TLS
   bool keep_alive_ = true;  // of the response being written
   std::chrono::steady_clock::time_point received_;  // when the current request's header arrived
   uint64_t requests_ = 0;

@@ -1,9 +1,6 @@
 #include "http/websocket.h"
 
-#include <openssl/ssl.h>
-
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 #include <fmt/format.h>
@@ -11,6 +8,7 @@
 
 #include "http/address.h"
 #include "http/websocket_session.h"
+#include "pki/tls.h"
 
 namespace renkei::http {
 namespace {
@@ -57,11 +55,7 @@ class Connector : public std::enable_shared_from_this<Connector<Stream>> {
   void AfterConnect() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
       auto& tls = session_->ws().next_layer();
-      if (!SSL_set_tlsext_host_name(tls.native_handle(), url_.host.c_str())) {
-        return Fail("cannot connect to", beast::error_code(static_cast<int>(::ERR_get_error()),
-                                                                    asio::error::get_ssl_category()));
-      }
-      tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
+      if (Status named = pki::SetHostName(tls.native_handle(), url_.host); !named.ok()) return on_failed_(named);
       tls.async_handshake(asio::ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
         if (ec) return self->Fail("TLS handshake failed with", ec);
         self->Upgrade();

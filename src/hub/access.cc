@@ -41,6 +41,13 @@ bool ValidName(std::string_view s) {
 std::string_view RoleName(Role r) { return r == Role::kOperator ? "operator" : "facility"; }
 
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities) {
+  if (action == Action::kViewChart) {
+    if (who.role == Role::kOperator) return PermissionDenied("operators manage the index; they do not see clinical data");
+    if (std::find(facilities.begin(), facilities.end(), who.facility) == facilities.end()) {
+      return PermissionDenied(fmt::format("facility {} has not registered this patient", who.facility));
+    }
+    return Status::Ok();
+  }
   if (who.role == Role::kOperator) {
     if (action == Action::kRegister) return PermissionDenied("operators do not register patients; facilities do");
     return Status::Ok();
@@ -117,6 +124,19 @@ std::optional<Principal> Credentials::Authenticate(std::string_view token) const
     }
   }
   return found;
+}
+
+std::optional<Principal> Authenticate(const Credentials& credentials, const http::Request& request) {
+  if (request.peer) {
+    const pki::Identity& id = *request.peer;
+    if ((id.role == pki::Role::kEdge || id.role == pki::Role::kUser) && !id.facility.empty()) {
+      return Principal{id.name, Role::kFacility, id.facility};
+    }
+    if (id.role == pki::Role::kOperator) return Principal{id.name, Role::kOperator, ""};
+  }
+  const std::optional<std::string> auth = request.Header("authorization");
+  if (auth && auth->starts_with("Bearer ")) return credentials.Authenticate(std::string_view(*auth).substr(7));
+  return std::nullopt;
 }
 
 }  // namespace renkei::hub

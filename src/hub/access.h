@@ -10,6 +10,10 @@
 // has registered itself — looked up by its own local ID (seed 004) or by a regional ID that
 // includes one — with the other facilities' local IDs for them; operators see every person and
 // correct the index (link, unlink, merge, revert, review) but register no one.
+//
+// Clinical data (kViewChart): a facility's users see the chart of a person their facility has
+// registered, with what every facility linked to the same regional ID holds; operators see no
+// clinical data. (The consent issue replaces this rule, not the place it is decided.)
 #pragma once
 
 #include <optional>
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "http/message.h"
 
 namespace renkei::hub {
 
@@ -34,6 +39,7 @@ enum class Action {
   kRegister,  // register or update a patient of `facility`
   kRead,      // PIX, PDQ hits, locator, history of a person held at `facilities`
   kCorrect,   // link, unlink, merge, revert, resolve reviews, list reviews
+  kViewChart, // a person's clinical data (the chart, an entity) from the facilities at `facilities`
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities
@@ -60,5 +66,10 @@ class Credentials {
   };
   std::vector<Entry> entries_;
 };
+
+// Who makes `request`: the principal its client certificate names (over TLS: an edge or a user
+// with a facility is that facility's principal, an operator an operator; hubs and services are
+// no principals of this API), else the holder of its bearer token; nullopt when neither.
+std::optional<Principal> Authenticate(const Credentials& credentials, const http::Request& request);
 
 }  // namespace renkei::hub

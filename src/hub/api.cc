@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/message.h"
+#include "hub/chart.h"
 #include "mpi/regional_id.h"
 
 namespace renkei::hub {
@@ -22,6 +23,8 @@ constexpr std::pair<const char*, std::string mpi::Demographics::*> kDemographicF
     {"phone", &mpi::Demographics::phone},               {"identifier", &mpi::Demographics::identifier},
 };
 
+}  // namespace
+
 StatusOr<mpi::Demographics> DemographicsFrom(const json& j) {
   if (!j.is_object()) return InvalidArgument("demographics must be an object");
   mpi::Demographics d;
@@ -37,6 +40,8 @@ StatusOr<mpi::Demographics> DemographicsFrom(const json& j) {
   }
   return d;
 }
+
+namespace {
 
 json DemographicsJson(const mpi::Demographics& d) {
   json j = json::object();
@@ -124,20 +129,21 @@ StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, 
 
 class Api {
  public:
-  Api(PatientIndex& index, const Credentials& credentials) : index_(index), credentials_(credentials) {}
+  explicit Api(const HubServices& hub)
+      : index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), access_log_(hub.access_log) {}
+
+  static http::Response Unauthenticated() {
+    http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
+                                               "authentication required: a client certificate or Authorization: Bearer <token>"));
+    r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"renkei-hub\""});
+    return r;
+  }
 
   // Wraps a handler: authenticates, turns a Status into an error response.
   http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler) {
     return [this, handler](http::Request& request) -> http::Response {
-      const std::optional<std::string> auth = request.Header("authorization");
-      std::optional<Principal> who;
-      if (auth && auth->starts_with("Bearer ")) who = credentials_.Authenticate(std::string_view(*auth).substr(7));
-      if (!who) {
-        http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
-                                                   "authentication required: Authorization: Bearer <token>"));
-        r.headers.push_back({"WWW-Authenticate", "Bearer realm=\"renkei-hub\""});
-        return r;
-      }
+      std::optional<Principal> who = Authenticate(credentials_, request);
+      if (!who) return Unauthenticated();
       StatusOr<http::Response> response = handler(request, *who);
       if (!response.ok()) return http::Error(response.status());
       return std::move(response).value();
@@ -321,15 +327,67 @@ class Api {
     return http::Json(200, ChangeJson(c));
   }
 
+  StatusOr<std::shared_ptr<http::ChannelHandler>> Connect(http::Request& request) {
+    std::optional<Principal> who = Authenticate(credentials_, request);
+    if (!who) return PermissionDenied("authentication required: a client certificate or Authorization: Bearer <token>");
+    return edges_.Admit(*who, request.remote);
+  }
+
+  StatusOr<http::Response> Edges(http::Request&, const Principal& who) {
+    json list = json::array();
+    for (const EdgePresence& e : edges_.List()) {
+      if (who.role != Role::kOperator && e.facility != who.facility) continue;
+      list.push_back({{"facility", e.facility}, {"name", e.name}, {"connected", e.connected}, {"version", e.version},
+                      {"remote", e.remote}, {"connected_since", e.connected_since},
+                      {"last_heartbeat", e.last_heartbeat.empty() ? json(nullptr) : json(e.last_heartbeat)},
+                      {"rtt_ms", e.rtt_ms < 0 ? json(nullptr) : json(e.rtt_ms)}, {"connections", e.connections},
+                      {"last_disconnect", e.last_disconnect}, {"in_flight", e.in_flight}});
+    }
+    return http::Json(200, {{"edges", list}});
+  }
+
+  StatusOr<http::Response> ChartOf(http::Request& request, const Principal& who) {
+    ChartRequest c;
+    c.local_id = request.Query1("patient").value_or("");
+    c.regional_id = request.Query1("regional_id").value_or("");
+    for (auto [it, end] = request.query.equal_range("type"); it != end; ++it) c.types.push_back(it->second);
+    for (auto [it, end] = request.query.equal_range("facility"); it != end; ++it) c.facilities.push_back(it->second);
+    c.from = request.Query1("from").value_or("");
+    c.to = request.Query1("to").value_or("");
+    c.department = request.Query1("department").value_or("");
+    c.cursor = request.Query1("cursor").value_or("");
+    RENKEI_ASSIGN_OR_RETURN(c.limit, OptionalNumber(request, "limit", 100, 1, 1000));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
+    c.deadline = std::chrono::milliseconds(deadline);
+    const std::string refresh = request.Query1("refresh").value_or("false");
+    if (refresh != "true" && refresh != "false") return InvalidArgument("refresh must be true or false");
+    c.refresh = refresh == "true";
+    RENKEI_ASSIGN_OR_RETURN(json chart, Chart(index_, edges_, access_log_, who, c));
+    return http::Json(200, chart);
+  }
+
+  StatusOr<http::Response> EntityOf(http::Request& request, const Principal& who) {
+    EntityRequest e;
+    e.local_id = request.Query1("patient").value_or("");
+    e.regional_id = request.Query1("regional_id").value_or("");
+    e.facility = request.params.at("facility");
+    e.reference = request.params.at("type") + "/" + request.params.at("id");
+    RENKEI_ASSIGN_OR_RETURN(e.version, OptionalNumber(request, "version", 0, 0, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(json entity, Entity(index_, edges_, access_log_, who, e));
+    return http::Json(200, entity);
+  }
+
  private:
   PatientIndex& index_;
   const Credentials& credentials_;
+  EdgeRegistry& edges_;
+  AccessLog& access_log_;
 };
 
 }  // namespace
 
-http::Router MakeApi(PatientIndex& index, const Credentials& credentials, std::shared_ptr<log::Logger> logger) {
-  auto api = std::make_shared<Api>(index, credentials);
+http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger) {
+  auto api = std::make_shared<Api>(hub);
   http::Router router(std::move(logger));
   auto route = [&](const char* method, const char* pattern, auto member) {
     router.Add(method, pattern, api->Guard([api, member](http::Request& r, const Principal& who) {
@@ -349,6 +407,10 @@ http::Router MakeApi(PatientIndex& index, const Credentials& credentials, std::s
   route("GET", "/v1/reviews", &Api::Reviews);
   route("GET", "/v1/reviews/{id}", &Api::Review);
   route("POST", "/v1/reviews/{id}/resolve", &Api::Resolve);
+  route("GET", "/v1/edges", &Api::Edges);
+  route("GET", "/v1/chart", &Api::ChartOf);
+  route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf);
+  router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
   return router;
 }
 

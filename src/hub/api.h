@@ -16,20 +16,47 @@
 //   GET  /v1/reviews/{id}                         both records side by side, with the score breakdown
 //   POST /v1/reviews/{id}/resolve                 {"decision": "link" | "keep_apart", "reason": …}
 //
+// The relay and the one chart (hub/edges.h, hub/chart.h):
+//   GET  /v1/edges/connect        an edge's WebSocket (authenticated as its facility)
+//   GET  /v1/edges                the edges' presence (operators: all; a facility: its own)
+//   GET  /v1/chart?patient=LOCAL_ID | regional_id=RK…  [&type=…&from=…&to=…&facility=…
+//                 &department=…&limit=…&cursor=…&deadline_ms=…&refresh=true]
+//   GET  /v1/entities/{facility}/{type}/{id}?patient=… | regional_id=… [&version=N]
+//
+// Callers authenticate with a client certificate of the regional CA (over TLS: an edge or a
+// user of a facility is that facility's principal, an operator an operator) or a bearer token.
+//
 // The shapes follow IHE PIXm/PDQm so that a FHIR facade can map onto them: a person is
 // {"regional_id", "identifiers": [{"facility", "local_id"}...]}.
 #pragma once
 
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "http/router.h"
 #include "hub/access.h"
+#include "hub/access_log.h"
+#include "hub/edges.h"
 #include "hub/patient_index.h"
 #include "log/log.h"
 
 namespace renkei::hub {
 
-// The routes above over `index`, authenticating against `credentials`. Both must outlive the router.
-http::Router MakeApi(PatientIndex& index, const Credentials& credentials, std::shared_ptr<log::Logger> logger);
+// A registration's demographics from JSON members named as in the records CSV (family_kanji,
+// given_kanji, family_kana, given_kana, birth_date, sex, postal_code, address, phone,
+// identifier; each a string, all optional). InvalidArgument for another member or type.
+StatusOr<mpi::Demographics> DemographicsFrom(const nlohmann::json& j);
+
+// What the API serves; everything must outlive the router.
+struct HubServices {
+  PatientIndex& index;
+  const Credentials& credentials;
+  EdgeRegistry& edges;
+  AccessLog& access_log;
+};
+
+// The routes above.
+http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger);
 
 }  // namespace renkei::hub

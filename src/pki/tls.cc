@@ -67,13 +67,10 @@ StatusOr<std::shared_ptr<ssl::context>> ServerContext(const TlsFiles& files, boo
   SSL_CTX_set_session_cache_mode(h, SSL_SESS_CACHE_OFF);
   SSL_CTX_set_options(h, SSL_OP_NO_TICKET);
   SSL_CTX_set_num_tickets(h, 0);
-  if (require_client_cert) {
-    ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
-    RENKEI_ASSIGN_OR_RETURN(X509Ptr ca, LoadCertificate(files.ca));
-    SSL_CTX_add_client_CA(h, ca.get());  // tells clients which CA to present a certificate of
-  } else {
-    ctx->set_verify_mode(ssl::verify_none);
-  }
+  // A certificate a client presents is verified either way; with require_client_cert, one must.
+  ctx->set_verify_mode(require_client_cert ? ssl::verify_peer | ssl::verify_fail_if_no_peer_cert : ssl::verify_peer);
+  RENKEI_ASSIGN_OR_RETURN(X509Ptr ca, LoadCertificate(files.ca));
+  SSL_CTX_add_client_CA(h, ca.get());  // tells clients which CA to present a certificate of
   return ctx;
 }
 

@@ -33,8 +33,10 @@ struct TlsFiles {
   std::chrono::milliseconds crl_recheck{std::chrono::seconds(1)};  // see RevocationList
 };
 
-// A server context presenting `files.cert`. With `require_client_cert`, a client must present a
-// certificate of the CA (not revoked when files.crl is set) or the handshake fails.
+// A server context presenting `files.cert`. A client may present a certificate, which must be
+// of the CA (not revoked when files.crl is set) or the handshake fails; with
+// `require_client_cert`, it must present one. (Without, a client may authenticate otherwise,
+// e.g. with a bearer token.)
 // InvalidArgument when a file is malformed or the key does not match the certificate;
 // ReadFile's errors (NotFound...) naming the file otherwise.
 StatusOr<std::shared_ptr<boost::asio::ssl::context>> ServerContext(const TlsFiles& files, bool require_client_cert);

@@ -179,12 +179,16 @@ StoragePath ParsePath(std::string_view relative, std::vector<Defect>* defects) {
   return out;
 }
 
+std::string PatientFolder(std::string_view pid) {
+  const std::string_view p0 = pid.substr(0, std::min<size_t>(3, pid.size()));
+  const std::string_view p1 = pid.size() > 3 ? pid.substr(3, 3) : "";
+  return fmt::format("{}/{}/{}", p0, p1, pid);
+}
+
 std::string MakePath(const RecordKey& key, std::string_view timestamp, std::string_view department,
                      ConditionFlag flag) {
   const std::string& pid = key.patient_id;
-  std::string p0 = pid.substr(0, std::min<size_t>(3, pid.size()));
-  std::string p1 = pid.size() > 3 ? pid.substr(3, 3) : "";
-  return fmt::format("{}/{}/{}/{}/{}/{}_{}_{}_{}_{}_{}_{}", p0, p1, pid, key.date, key.data_type, pid, key.date,
+  return fmt::format("{}/{}/{}/{}_{}_{}_{}_{}_{}_{}", PatientFolder(pid), key.date, key.data_type, pid, key.date,
                      key.data_type, key.order_number, timestamp, department, static_cast<int>(flag));
 }
 

@@ -55,6 +55,11 @@ struct StoragePath {
 // kOrderNumberLength); the fields that could be read are filled in.
 StoragePath ParsePath(std::string_view relative, std::vector<Defect>* defects);
 
+// The folder of a patient's files in standard storage, relative to the root: "001/234/0012345"
+// (the ID's first three characters, the next three, the ID). Callers check the ID first: it
+// must not hold '/' or be "." or "..".
+std::string PatientFolder(std::string_view patient_id);
+
 // Builds the relative path of a standard-storage file from its parts (the inverse of ParsePath).
 std::string MakePath(const RecordKey& key, std::string_view timestamp, std::string_view department,
                      ConditionFlag flag);

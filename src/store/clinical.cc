@@ -281,4 +281,22 @@ StatusOr<std::vector<Store::CurrentVersion>> Store::ListCurrentVersions(int64_t 
   return out;
 }
 
+nlohmann::json EventJson(const EventRow& e, std::string_view facility) {
+  return {{"facility", facility},
+          {"patient_id", e.patient_id},
+          {"record_id", e.record_id},
+          {"data_type", e.data_type},
+          {"type", fhir::EventTypeName(e.event.type)},
+          {"type_label", fhir::EventTypeLabel(e.event.type)},
+          {"occurred_at", e.event.occurred_at},
+          {"sort_key", e.event.sort_key},
+          {"department_code", e.event.department_code},
+          {"department", e.event.department},
+          {"practitioner", e.event.practitioner},
+          {"title", e.event.title},
+          {"abnormal", e.event.abnormal},
+          {"status", RecordStatusName(e.status)},
+          {"entity_refs", e.event.entity_refs}};
+}
+
 }  // namespace renkei::store

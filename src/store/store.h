@@ -143,6 +143,11 @@ struct EventQuery {
   std::string cursor;                  // from the previous page's next_cursor; "" for the first page
 };
 
+// An event as Renkei's JSON shows it (the CLI's `edge events --json`, the relay's answers):
+// facility, patient_id, record_id, data_type, type, type_label, occurred_at, sort_key,
+// department_code, department, practitioner, title, abnormal, status, entity_refs.
+nlohmann::json EventJson(const EventRow& e, std::string_view facility);
+
 struct EventPage {
   std::vector<EventRow> events;
   std::string next_cursor;  // "" when this is the last page

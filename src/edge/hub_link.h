@@ -1,0 +1,80 @@
+// The edge's one outbound connection to the hub (a WebSocket, wss:// with the edge's client
+// certificate; ws:// with a token for localhost development), kept open: no inbound port is
+// opened at the facility.
+//
+// Once connected, the edge says hello (its version and the certificate it signs with), then
+// registers with the hub every patient it has not registered yet — following its store's
+// change feed from where the hub last acknowledged (the store setting
+// "hub.registered_through"), so registrations resume after a reconnect — and serves the hub's
+// requests over the same connection (relay/peer.h):
+//   events {"patient_ids","types","from","to","department","limit","cursor","nonce","refresh"}
+//          → {"facility","nonce","patient_ids","events":[store::EventJson...],"more","at"}
+//   entity {"patient_ids","reference","version","nonce"}
+//          → {"facility","nonce","reference","patient_id","resource"}
+//   ping   {} → {}
+// Every answer is signed with the edge's key (pki/signature.h) when it has one. With
+// "refresh", the patient's SS-MIX2 folder is re-scanned first ("request the latest
+// information", seed 004).
+//
+// A dropped connection is retried with exponential backoff (backoff_min doubling up to
+// backoff_max) with full jitter, so that a hub restart is not met by every edge at once.
+//
+// Thread-safety: state() from any thread; Stop() once.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/status.h"
+#include "edge/importer.h"
+#include "log/log.h"
+#include "pki/signature.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace renkei::edge {
+
+struct HubLinkOptions {
+  std::string url;                                   // wss://hub.example:8443/v1/edges/connect
+  std::shared_ptr<boost::asio::ssl::context> tls;    // pki::ClientContext, for wss://
+  std::string token;                                 // a bearer token instead of a certificate (ws://)
+  std::string store_url;                             // the edge's repository
+  std::string facility;                              // this facility's code
+  std::optional<pki::Signer> signer;                 // signs every answer; none: answers unsigned
+  std::optional<ImportOptions> rescan;               // the SS-MIX2 tree to re-scan on "refresh"
+  bool consent = true;  // registers patients as consenting to sharing (until consent is recorded per patient)
+  int workers = 2;      // threads (each with its own store connection) answering the hub
+  std::chrono::milliseconds backoff_min{500}, backoff_max{std::chrono::seconds(30)};
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(30)};  // heartbeat: a silent hub is dropped
+  std::string version;  // reported in hello
+};
+
+struct HubLinkState {
+  bool connected = false;
+  int64_t connections = 0;   // successful connections so far
+  std::string last_error;    // why the last attempt or connection failed
+  int64_t registered = 0;    // patients registered with the hub since start
+  int64_t answered = 0;      // hub requests answered
+};
+
+class HubLink {
+ public:
+  // Opens the store connections and starts connecting in the background.
+  static StatusOr<std::unique_ptr<HubLink>> Start(HubLinkOptions options, std::shared_ptr<log::Logger> logger);
+  ~HubLink();  // stops
+  void Stop();
+  HubLinkState state() const;
+
+  struct Impl;
+
+ private:
+  explicit HubLink(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace renkei::edge

@@ -1,0 +1,308 @@
+#include "hub/chart.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "fhir/event.h"
+
+namespace renkei::hub {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::chrono::milliseconds kMinDeadline{100};
+constexpr std::chrono::milliseconds kMaxDeadline{60'000};
+
+std::string Nonce() {
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string out;
+  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
+  return out;
+}
+
+// A position in the merged order: (sort_key, facility, record_id), all descending.
+struct Position {
+  std::string sort_key;
+  std::string facility;
+  int64_t record_id = 0;
+};
+
+bool Before(const Position& a, const Position& b) {  // a comes first in the chart
+  if (a.sort_key != b.sort_key) return a.sort_key > b.sort_key;
+  if (a.facility != b.facility) return a.facility > b.facility;
+  return a.record_id > b.record_id;
+}
+
+StatusOr<std::optional<Position>> ParseCursor(std::string_view text) {
+  if (text.empty()) return std::optional<Position>();
+  const auto bad = [&] { return InvalidArgument("malformed cursor: pass a next_cursor from a previous page"); };
+  const size_t first = text.find(':');
+  const size_t second = first == std::string_view::npos ? first : text.find(':', first + 1);
+  if (first != 14 || second == std::string_view::npos) return bad();
+  Position p{std::string(text.substr(0, 14)), std::string(text.substr(second + 1)), 0};
+  const std::string_view id = text.substr(first + 1, second - first - 1);
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), p.record_id);
+  if (ec != std::errc() || end != id.data() + id.size() || p.record_id < 0 || p.facility.empty() ||
+      p.sort_key.find_first_not_of("0123456789") != std::string::npos ||
+      p.facility.find_first_of(":/ ") != std::string::npos) {
+    return bad();
+  }
+  return std::optional<Position>(p);
+}
+
+// The edge store's cursor (store.h EventQuery) that continues facility `f` after `p`.
+std::string EdgeCursor(const std::optional<Position>& p, const std::string& f) {
+  if (!p) return "";
+  if (f == p->facility) return fmt::format("{}:{}", p->sort_key, p->record_id);
+  if (f > p->facility) return p->sort_key + ":0";  // f's events at this instant came before the cursor
+  return fmt::format("{}:{}", p->sort_key, INT64_MAX);  // f's events at this instant are still to come
+}
+
+std::vector<std::string> FacilitiesOf(const CrossReference& x) {
+  std::vector<std::string> out;
+  for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
+  return out;
+}
+
+json IdentifiersJson(const CrossReference& x) {
+  json ids = json::array();
+  for (const RegistrationRow& r : x.registrations) ids.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
+  return ids;
+}
+
+// Resolves the person and asks the authorisation point, recording the decision.
+StatusOr<CrossReference> Authorised(PatientIndex& index, AccessLog& log, const Principal& viewer,
+                                    const std::string& local_id, const std::string& regional_id,
+                                    std::string_view action, const std::string& request_id) {
+  if (local_id.empty() == regional_id.empty()) {
+    return InvalidArgument("name the patient by your facility's local ID or by a regional ID (one of them)");
+  }
+  StatusOr<CrossReference> x = Internal("unresolved");
+  if (!local_id.empty()) {
+    if (viewer.facility.empty()) return InvalidArgument("only a facility's users name a patient by a local ID");
+    x = index.Lookup({viewer.facility, local_id});
+  } else {
+    x = index.LookupRegional(regional_id);
+  }
+  AccessDecision d{std::string(action), "", {}, Status::Ok(), request_id};
+  if (!x.ok()) {
+    // Whether a regional ID exists is not disclosed to someone who may not see it.
+    if (x.status().code() == StatusCode::kNotFound && !regional_id.empty()) {
+      d.decision = PermissionDenied("no person the caller may see has this regional ID");
+      log.Record(viewer, d);
+      return d.decision;
+    }
+    return x.status();
+  }
+  d.regional_id = x->regional_id;
+  d.facilities = FacilitiesOf(*x);
+  d.decision = Authorize(viewer, Action::kViewChart, d.facilities);
+  log.Record(viewer, d);
+  if (!d.decision.ok()) return d.decision;
+  return x;
+}
+
+// The facilities to ask, each with the person's local IDs there: consented registrations and
+// the viewer's own, optionally only `only`.
+std::map<std::string, std::vector<std::string>> Holders(const CrossReference& x, const Principal& viewer,
+                                                         const std::vector<std::string>& only) {
+  std::map<std::string, std::vector<std::string>> out;
+  for (const RegistrationRow& r : x.registrations) {
+    if (!r.consent && r.facility != viewer.facility) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), r.facility) == only.end()) continue;
+    out[r.facility].push_back(r.local_id);
+  }
+  return out;
+}
+
+// One request to one edge, as the fan-out tracks it.
+struct Ask {
+  std::string facility;
+  std::vector<std::string> local_ids;
+  std::shared_ptr<relay::Peer> peer;
+  uint64_t call = 0;
+  std::string status = "timeout";
+  std::string reason;
+  double took_ms = 0;
+  std::optional<relay::Answer> answer;
+};
+
+// Sends `op` with args(facility) to every ask's edge at once and waits until each answered or
+// `deadline` passed; the late ones are cancelled.
+void FanOut(EdgeRegistry& edges, std::vector<Ask>& asks, std::string_view op,
+            const std::function<json(const Ask&)>& args, std::chrono::milliseconds deadline) {
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t waiting = 0;
+    bool over = false;
+  };
+  auto shared = std::make_shared<Shared>();
+  const auto start = Clock::now();
+  const auto until = start + std::clamp(deadline, kMinDeadline, kMaxDeadline);
+  for (Ask& ask : asks) {
+    ask.peer = edges.PeerOf(ask.facility);
+    if (!ask.peer) {
+      ask.status = "offline";
+      ask.reason = "the facility's edge is not connected to the hub";
+      continue;
+    }
+    {
+      std::lock_guard lock(shared->mutex);
+      ++shared->waiting;
+    }
+    ask.call = ask.peer->Call(op, args(ask), [shared, &ask, start](StatusOr<relay::Answer> answer) {
+      std::lock_guard lock(shared->mutex);
+      if (shared->over) return;  // the chart went out without it
+      ask.took_ms = std::round(std::chrono::duration<double, std::milli>(Clock::now() - start).count() * 100) / 100;
+      if (answer.ok()) {
+        ask.status = "answered";
+        ask.answer = std::move(answer).value();
+      } else {
+        ask.status = answer.status().code() == StatusCode::kUnavailable ? "offline" : "error";
+        ask.reason = answer.status().message();
+      }
+      --shared->waiting;
+      shared->done.notify_all();
+    });
+  }
+  std::unique_lock lock(shared->mutex);
+  shared->done.wait_until(lock, until, [&] { return shared->waiting == 0; });
+  shared->over = true;
+  lock.unlock();
+  for (Ask& ask : asks) {
+    if (ask.status != "timeout") continue;
+    ask.reason = fmt::format("no answer within {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(until - start).count());
+    ask.took_ms = static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(until - start).count());
+    if (ask.peer) ask.peer->Cancel(ask.call);
+  }
+}
+
+json Signed(EdgeRegistry& edges, const Ask& ask) {
+  return {{"body", ask.answer->body}, {"signature", ask.answer->signature}, {"certificate", edges.CertificateOf(ask.facility)}};
+}
+
+}  // namespace
+
+StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+                     const ChartRequest& request) {
+  if (request.limit < 1 || request.limit > 1000) return InvalidArgument("limit must be from 1 to 1000");
+  for (const std::string& t : request.types) {
+    if (!fhir::EventTypeFromName(t)) return InvalidArgument(fmt::format("unknown event type '{}'", t.substr(0, 40)));
+  }
+  for (const std::string* date : {&request.from, &request.to}) {
+    if (!date->empty() && (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-')) {
+      return InvalidArgument("dates are YYYY-MM-DD");
+    }
+  }
+  RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
+  RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
+                          Authorised(index, log, viewer, request.local_id, request.regional_id, "chart", ""));
+
+  std::vector<Ask> asks;
+  for (auto& [facility, ids] : Holders(person, viewer, request.facilities)) asks.push_back({facility, ids});
+  const std::string nonce = Nonce();
+  FanOut(edges, asks, "events",
+         [&](const Ask& ask) {
+           return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},
+                       {"to", request.to}, {"department", request.department}, {"limit", request.limit},
+                       {"cursor", EdgeCursor(after, ask.facility)}, {"nonce", nonce}, {"refresh", request.refresh}};
+         },
+         request.deadline);
+
+  // Merge what came back.
+  std::vector<std::pair<Position, json>> merged;
+  bool more = false;
+  bool partial = false;
+  json sources = json::array();
+  for (Ask& ask : asks) {
+    json source = {{"facility", ask.facility}, {"local_ids", ask.local_ids}, {"status", ask.status}, {"took_ms", ask.took_ms}};
+    size_t count = 0;
+    if (ask.answer) {
+      json body = json::parse(ask.answer->body, nullptr, false);
+      if (!body.is_object() || body.value("facility", "") != ask.facility || body.value("nonce", "") != nonce ||
+          !body.contains("events") || !body["events"].is_array()) {
+        ask.status = "error";
+        ask.reason = "the edge's answer is not a chart page for this request";
+        ask.answer.reset();
+      } else {
+        more |= body.value("more", false);
+        for (json& e : body["events"]) {
+          if (!e.is_object() || !e.contains("sort_key") || !e["sort_key"].is_string() || !e.contains("record_id") ||
+              !e["record_id"].is_number_integer() || e.value("facility", "") != ask.facility) {
+            continue;
+          }
+          merged.push_back({{e["sort_key"].get<std::string>(), ask.facility, e["record_id"].get<int64_t>()}, std::move(e)});
+          ++count;
+        }
+      }
+    }
+    source["status"] = ask.status;
+    if (!ask.reason.empty()) source["reason"] = ask.reason;
+    source["answered_events"] = count;
+    if (ask.answer) source["signed"] = Signed(edges, ask);
+    partial |= ask.status != "answered";
+    sources.push_back(std::move(source));
+  }
+  std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return Before(a.first, b.first); });
+  const size_t limit = static_cast<size_t>(request.limit);
+  more |= merged.size() > limit;
+  if (merged.size() > limit) merged.resize(limit);
+  json events = json::array();
+  std::map<std::string, size_t> shown;
+  for (auto& [position, e] : merged) {
+    ++shown[position.facility];
+    events.push_back(std::move(e));
+  }
+  for (json& source : sources) source["events"] = shown[source["facility"].get<std::string>()];
+  json next = nullptr;
+  if (more && !merged.empty()) {
+    const Position& last = merged.back().first;
+    next = fmt::format("{}:{}:{}", last.sort_key, last.record_id, last.facility);
+  }
+  return json{{"regional_id", person.regional_id}, {"patient", {{"identifiers", IdentifiersJson(person)}}},
+              {"events", std::move(events)}, {"next_cursor", next}, {"partial", partial}, {"sources", std::move(sources)}};
+}
+
+StatusOr<json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+                      const EntityRequest& request) {
+  if (request.reference.find('/') == std::string::npos) return InvalidArgument("the reference must be Type/ID");
+  if (request.version < 0) return InvalidArgument("version must be 0 or positive");
+  RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
+                          Authorised(index, log, viewer, request.local_id, request.regional_id, "entity", ""));
+  const auto holders = Holders(person, viewer, {request.facility});
+  if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
+  std::vector<Ask> asks = {{request.facility, holders.begin()->second}};
+  const std::string nonce = Nonce();
+  FanOut(edges, asks, "entity",
+         [&](const Ask& ask) {
+           return json{{"patient_ids", ask.local_ids}, {"reference", request.reference}, {"version", request.version},
+                       {"nonce", nonce}};
+         },
+         request.deadline);
+  Ask& ask = asks[0];
+  if (!ask.answer) {
+    const std::string why = fmt::format("facility {}: {}", ask.facility, ask.reason);
+    if (ask.status == "error") return NotFound(why);
+    return Unavailable(why);
+  }
+  json body = json::parse(ask.answer->body, nullptr, false);
+  if (!body.is_object() || body.value("facility", "") != ask.facility || body.value("nonce", "") != nonce ||
+      !body.contains("resource")) {
+    return Unavailable(fmt::format("facility {}: the edge's answer is not this entity", ask.facility));
+  }
+  return json{{"facility", ask.facility}, {"reference", request.reference}, {"resource", body["resource"]},
+              {"signed", Signed(edges, ask)}};
+}
+
+}  // namespace renkei::hub

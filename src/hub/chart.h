@@ -1,0 +1,74 @@
+// The one chart: a patient's events from every facility that holds them, merged newest first,
+// fetched live from the facilities' edges (the hub keeps no clinical data).
+//
+// Chart() resolves the person (by the viewer's own local patient ID, or a regional ID), asks
+// hub::Authorize (the one authorisation point) whether the viewer may see them, and asks every
+// facility holding data — each consented registration, and the viewer's own — in parallel for
+// one page of events. Within the deadline it merges what came back; a facility that did not
+// answer in time (or is offline, or failed) is listed with why, and the chart is marked
+// partial, never waited for longer.
+//
+// Order and paging: events are ordered by (sort_key, facility, record_id), all descending. A
+// cursor is the position of a page's last event ("YYYYMMDDHHMMSS:record_id:facility"); each
+// facility is asked for its events after that position, so pages neither repeat nor skip an
+// event however many facilities answer, as long as every facility answers. A partial page may
+// miss the silent facilities' events in its range: ask for the same cursor again to fill it.
+//
+// Every answer an edge gives is signed by it (relay/peer.h's Answer); each source carries its
+// edge's signed answer and certificate so that the viewer can check every event against it
+// (pki/signature.h VerifySigned; `renkei chart --verify`).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "hub/access.h"
+#include "hub/access_log.h"
+#include "hub/edges.h"
+#include "hub/patient_index.h"
+
+namespace renkei::hub {
+
+struct ChartRequest {
+  std::string local_id;     // the viewer's own facility's patient ID, or
+  std::string regional_id;  // a regional ID
+  std::vector<std::string> types;       // event types (fhir/event.h names); empty: all
+  std::string from, to;                 // YYYY-MM-DD, inclusive
+  std::string department;               // code or name
+  std::vector<std::string> facilities;  // only these facilities; empty: all
+  int64_t limit = 100;                  // events per page, 1..1000
+  std::string cursor;                   // from the previous page's next_cursor
+  std::chrono::milliseconds deadline{std::chrono::seconds(5)};
+  bool refresh = false;  // "request the latest information": each edge re-scans the patient first
+};
+
+// The chart as JSON:
+//   {"regional_id", "patient": {"identifiers": [{"facility","local_id"}...]},
+//    "events": [...store::EventJson...], "next_cursor": "..." | null, "partial": bool,
+//    "sources": [{"facility", "local_ids", "status": "answered"|"offline"|"timeout"|"error",
+//                 "reason", "took_ms", "events" (on this page), "answered_events" (in its answer),
+//                 "signed": {"body","signature","certificate"}}]}
+// Errors: InvalidArgument for a bad request (both or neither of local_id and regional_id, a bad
+// cursor, limit, date or type); NotFound / PermissionDenied from the index and Authorize.
+StatusOr<nlohmann::json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+                               const ChartRequest& request);
+
+// One entity (a FHIR resource, documents included) relayed from the facility that holds it:
+// {"facility", "reference", "resource", "signed": {"body","signature","certificate"}}.
+// The viewer names the patient as for Chart; the facility must hold a record of that person.
+struct EntityRequest {
+  std::string local_id, regional_id;
+  std::string facility;
+  std::string reference;  // "Observation/ID"
+  int64_t version = 0;    // 0: the current version
+  std::chrono::milliseconds deadline{std::chrono::seconds(10)};
+};
+StatusOr<nlohmann::json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+                                const EntityRequest& request);
+
+}  // namespace renkei::hub

@@ -1,0 +1,339 @@
+// The relay end to end: a generated region of three facilities, each imported into its own
+// edge repository; `renkei hub serve`; one `renkei edge connect` per facility (outbound
+// WebSocket); `renkei chart` and the hub's HTTP API as a clinician's client would use them.
+#include <csignal>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "http/client.h"
+#include "renkei_cli.h"
+
+namespace renkei::testing {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct Region {
+  std::filesystem::path dir;
+  std::vector<std::string> facilities;
+  std::map<std::string, std::string> tokens;   // facility → token
+  std::map<std::string, std::string> person;   // facility → local ID of one person held at all three
+  std::string operator_token;
+};
+
+std::string TokenOf(const Result& r) {
+  const size_t at = r.out.find("rk_");
+  return at == std::string::npos ? "" : r.out.substr(at, 67);
+}
+
+// Three facilities, 60 persons; the first person registered at all three is `person`.
+Region MakeRegion(const std::string& name) {
+  Region region;
+  region.dir = FreshTestDir(name);
+  EXPECT_EQ(RunRenkei(region.dir, "gen region --facilities 3 --patients 60 --out region").exit_code, 0);
+  std::istringstream facilities(Slurp(region.dir / "region/facilities.csv"));
+  std::string line;
+  std::getline(facilities, line);
+  while (std::getline(facilities, line)) region.facilities.push_back(line.substr(0, line.find(',')));
+  EXPECT_EQ(region.facilities.size(), 3u);
+  std::map<std::string, std::map<std::string, std::string>> persons;  // person → facility → local ID
+  std::istringstream truth(Slurp(region.dir / "region/ground_truth.csv"));
+  std::getline(truth, line);
+  while (std::getline(truth, line)) {
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) cells.push_back(cell);
+    persons[cells[1]][cells[2]] = cells[3];
+  }
+  for (const auto& [id, held] : persons) {
+    if (held.size() == 3) {
+      region.person = held;
+      break;
+    }
+  }
+  EXPECT_EQ(region.person.size(), 3u);
+  for (const std::string& f : region.facilities) {
+    EXPECT_EQ(RunRenkei(region.dir, fmt::format("edge import --root region/{0} --store sqlite:edge-{0}.db --facility {0} "
+                                                "--no-progress --log-level off", f))
+                  .exit_code,
+              0);
+    region.tokens[f] = TokenOf(RunRenkei(region.dir, fmt::format("hub token add --name edge-{0} --facility {0}", f)));
+  }
+  region.operator_token = TokenOf(RunRenkei(region.dir, "hub token add --name operator-sato --role operator"));
+  return region;
+}
+
+bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 10s) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+class Edge {
+ public:
+  void Start(const Region& r, const std::string& facility, int hub_port, const std::string& extra = "") {
+    std::vector<std::string> args = {"edge", "connect", "--hub", fmt::format("ws://127.0.0.1:{}", hub_port),
+                                     "--store", fmt::format("sqlite:edge-{}.db", facility), "--facility", facility,
+                                     "--root", "region/" + facility, "--token", r.tokens.at(facility), "--log-level", "warn"};
+    std::istringstream more(extra);
+    for (std::string a; more >> a;) args.push_back(a);
+    process_ = std::make_unique<BackgroundRenkei>();
+    ++starts_;
+    process_->Start(r.dir, "edge-" + facility, args);
+    EXPECT_TRUE(WaitFor([&] { return process_->out().find("connected (connection") != std::string::npos; }))
+        << process_->err();
+  }
+  void Kill() { process_.reset(); }  // SIGKILL: the edge dies mid-whatever
+  BackgroundRenkei& process() { return *process_; }
+
+ private:
+  std::unique_ptr<BackgroundRenkei> process_;
+  int starts_ = 0;
+};
+
+json Chart(const Region& r, int port, const std::string& facility, const std::string& query) {
+  auto response = http::Fetch("GET", fmt::format("http://127.0.0.1:{}/v1/chart?{}", port, query), {}, "application/json",
+                              30s, {{"Authorization", "Bearer " + r.tokens.at(facility)}});
+  EXPECT_TRUE(response.ok());
+  if (!response.ok()) return nullptr;
+  EXPECT_EQ(response->status, 200) << response->body;
+  return json::parse(response->body, nullptr, false);
+}
+
+// Every event of the person at every facility, as the edges' own CLI lists them.
+std::set<std::pair<std::string, int64_t>> AllEvents(const Region& r) {
+  std::set<std::pair<std::string, int64_t>> all;
+  for (const auto& [facility, local] : r.person) {
+    json page = RunJson(r.dir, fmt::format("edge events --store sqlite:edge-{0}.db --patient {1} --limit 10000 --json "
+                                           "--facility {0} --log-level off",
+                                           facility, local));
+    for (const json& e : page["events"]) all.insert({facility, e["record_id"].get<int64_t>()});
+  }
+  return all;
+}
+
+TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWholeWhenBack) {
+  Region r = MakeRegion("renkei-relay");
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--heartbeat-ms", "200", "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  std::map<std::string, Edge> edges;
+  for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+
+  // Registrations flowed from the edges: the person is one regional ID at all three facilities.
+  const std::string viewer = r.facilities[0];
+  const std::string local = r.person.at(viewer);
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1");
+    return c.is_object() && c["patient"]["identifiers"].size() == 3;
+  })) << "the edges' registrations did not link the person";
+
+  // Page through the whole chart, 7 at a time: every event of every facility exactly once, newest first.
+  const auto expected = AllEvents(r);
+  ASSERT_GT(expected.size(), 10u);
+  std::set<std::pair<std::string, int64_t>> seen;
+  std::string cursor, previous_key = "99999999999999";
+  int pages = 0;
+  for (;; ++pages) {
+    json page = Chart(r, port, viewer, "patient=" + local + "&limit=7" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    ASSERT_FALSE(page["partial"].get<bool>());
+    for (const json& s : page["sources"]) EXPECT_EQ(s["status"], "answered") << s.dump();
+    for (const json& e : page["events"]) {
+      EXPECT_LE(e["sort_key"].get<std::string>(), previous_key);
+      previous_key = e["sort_key"].get<std::string>();
+      EXPECT_TRUE(seen.insert({e["facility"].get<std::string>(), e["record_id"].get<int64_t>()}).second)
+          << "repeated: " << e.dump();
+    }
+    if (page["next_cursor"].is_null()) break;
+    cursor = page["next_cursor"].get<std::string>();
+    ASSERT_LT(pages, 200);
+  }
+  EXPECT_EQ(seen, expected);
+  std::set<std::string> facilities_seen;
+  for (const auto& [f, id] : seen) facilities_seen.insert(f);
+  EXPECT_EQ(facilities_seen.size(), 3u);
+
+  // Filters pass through to every edge.
+  json labs = Chart(r, port, viewer, "patient=" + local + "&type=prescription&limit=1000");
+  ASSERT_GT(labs["events"].size(), 0u);
+  for (const json& e : labs["events"]) EXPECT_EQ(e["type"], "prescription");
+
+  // The CLI prints the same chart.
+  Result cli = RunRenkei(r.dir, fmt::format("chart --hub http://127.0.0.1:{} --token {} --patient {} --limit 5", port,
+                                            r.tokens.at(viewer), local));
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("5 events"), std::string::npos) << cli.out;
+
+  // An entity, relayed from the facility that holds it.
+  json first = Chart(r, port, viewer, "patient=" + local + "&limit=1&facility=" + r.facilities[1]);
+  ASSERT_EQ(first["events"].size(), 1u);
+  const std::string ref = first["events"][0]["entity_refs"][0].get<std::string>();
+  auto entity = http::Fetch("GET", fmt::format("http://127.0.0.1:{}/v1/entities/{}/{}?patient={}", port, r.facilities[1],
+                                                ref, local),
+                            {}, "application/json", 30s, {{"Authorization", "Bearer " + r.tokens.at(viewer)}});
+  ASSERT_TRUE(entity.ok());
+  ASSERT_EQ(entity->status, 200) << entity->body;
+  EXPECT_EQ(json::parse(entity->body)["resource"]["resourceType"], ref.substr(0, ref.find('/')));
+
+  // One edge killed: the chart comes back at once, partial, saying which facility and why.
+  const std::string down = r.facilities[2];
+  edges[down].Kill();
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1000&deadline_ms=1000");
+    for (const json& s : c["sources"]) {
+      if (s["facility"] == down) return s["status"] == "offline";
+    }
+    return false;
+  }));
+  json partial = Chart(r, port, viewer, "patient=" + local + "&limit=1000&deadline_ms=1000");
+  EXPECT_TRUE(partial["partial"].get<bool>());
+  for (const json& e : partial["events"]) EXPECT_NE(e["facility"], down);
+  for (const json& s : partial["sources"]) {
+    if (s["facility"] == down) EXPECT_EQ(s["reason"], "the facility's edge is not connected to the hub");
+  }
+
+  // Back again: whole.
+  edges[down].Start(r, down, port);
+  json whole = Chart(r, port, viewer, "patient=" + local + "&limit=1000");
+  EXPECT_FALSE(whole["partial"].get<bool>());
+  EXPECT_EQ(whole["events"].size(), std::min<size_t>(1000, expected.size()));
+
+  // The hub restarts: the edges reconnect by themselves and the chart is whole again.
+  ASSERT_EQ(hub.Stop(), 0);
+  BackgroundRenkei hub2;
+  ASSERT_EQ(hub2.Start(r.dir, "hub", {"hub", "serve", "--listen", fmt::format("127.0.0.1:{}", port), "--store",
+                                      "sqlite:hub.db", "--heartbeat-ms", "200", "--log-level", "warn"}),
+            port)
+      << hub2.err();
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1000");
+    return c.is_object() && !c["partial"].get<bool>();
+  }, 30s)) << "the edges did not come back after the hub restarted";
+
+  // The presence the hub exposes.
+  auto presence = http::Fetch("GET", fmt::format("http://127.0.0.1:{}/v1/edges", port), {}, "application/json", 10s,
+                              {{"Authorization", "Bearer " + r.operator_token}});
+  ASSERT_TRUE(presence.ok());
+  json list = json::parse(presence->body)["edges"];
+  EXPECT_EQ(list.size(), 3u);
+  for (const json& e : list) {
+    EXPECT_TRUE(e["connected"].get<bool>());
+    EXPECT_EQ(e["version"], "renkei 0.1.0");
+  }
+}
+
+TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
+  Region r = MakeRegion("renkei-relay-authz");
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--access-log", "access.jsonl", "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  std::map<std::string, Edge> edges;
+  for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+  const std::string viewer = r.facilities[0];
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + r.person.at(viewer) + "&limit=1");
+    return c.is_object() && c["patient"]["identifiers"].size() == 3;
+  }));
+  const auto get = [&](const std::string& target, const std::string& token) {
+    auto response = http::Fetch("GET", fmt::format("http://127.0.0.1:{}{}", port, target), {}, "application/json", 10s,
+                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(response.ok());
+    return response.ok() ? *response : http::ClientResponse{};
+  };
+  const std::string rk = Chart(r, port, viewer, "patient=" + r.person.at(viewer) + "&limit=1")["regional_id"];
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk, "").status, 401);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk, "rk_forged").status, 401);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk, r.operator_token).status, 403);
+  EXPECT_EQ(get("/v1/chart?regional_id=RK0000000000", r.tokens.at(viewer)).status, 400);  // not a regional ID
+  EXPECT_EQ(get("/v1/chart?patient=no-such-patient", r.tokens.at(viewer)).status, 404);
+  EXPECT_EQ(get("/v1/chart", r.tokens.at(viewer)).status, 400);
+  EXPECT_EQ(get("/v1/chart?patient=x&regional_id=" + rk, r.tokens.at(viewer)).status, 400);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk + "&cursor=garbage", r.tokens.at(viewer)).status, 400);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk + "&limit=0", r.tokens.at(viewer)).status, 400);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk + "&type=x-ray", r.tokens.at(viewer)).status, 400);
+  EXPECT_EQ(get("/v1/chart?regional_id=" + rk + "&deadline_ms=5", r.tokens.at(viewer)).status, 400);
+  auto missing = get("/v1/entities/" + r.facilities[1] + "/Observation/nope?regional_id=" + rk, r.tokens.at(viewer));
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(get("/v1/edges/connect", r.tokens.at(viewer)).status, 426);
+  // A person registered at only one other facility is not visible to the viewer.
+  std::string other_only;
+  std::istringstream truth(Slurp(r.dir / "region/ground_truth.csv"));
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> persons;
+  std::string line;
+  std::getline(truth, line);
+  while (std::getline(truth, line)) {
+    std::vector<std::string> c;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, ',');) c.push_back(cell);
+    persons[c[1]].push_back({c[2], c[3]});
+  }
+  for (const auto& [id, held] : persons) {
+    if (held.size() == 1 && held[0].first == r.facilities[1]) {
+      auto x = get(fmt::format("/v1/registrations/{}/{}", held[0].first, held[0].second), r.tokens.at(r.facilities[1]));
+      if (x.status != 200) continue;
+      other_only = json::parse(x.body)["regional_id"];
+      break;
+    }
+  }
+  ASSERT_FALSE(other_only.empty());
+  auto denied = get("/v1/chart?regional_id=" + other_only, r.tokens.at(viewer));
+  EXPECT_EQ(denied.status, 403) << denied.body;
+  EXPECT_EQ(get("/v1/chart?regional_id=" + other_only, r.tokens.at(r.facilities[1])).status, 200);
+
+  // Every decision is on record, allowed and denied, without the hub's operational log holding any.
+  const std::string access = Slurp(r.dir / "access.jsonl");
+  EXPECT_NE(access.find("\"allowed\":false"), std::string::npos);
+  EXPECT_NE(access.find("\"allowed\":true"), std::string::npos);
+  EXPECT_NE(access.find(other_only), std::string::npos);
+  EXPECT_EQ(hub.err().find(other_only), std::string::npos);
+}
+
+TEST(RelayCliTest, EveryAnswerIsSignedByItsFacilityAndTheViewerVerifiesIt) {
+  Region r = MakeRegion("renkei-relay-signed");
+  ASSERT_EQ(RunRenkei(r.dir, "ca init --dir ca --name 'Test region'").exit_code, 0);
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  std::map<std::string, Edge> edges;
+  for (const std::string& f : r.facilities) {
+    Result issued = RunRenkei(r.dir, fmt::format("ca issue --dir ca --name edge-{0} --role edge --facility {0} --out certs", f));
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    edges[f].Start(r, f, port, fmt::format("--cert certs/edge-{0}.crt --key certs/edge-{0}.key --ca ca/ca.crt", f));
+  }
+  const std::string viewer = r.facilities[0];
+  const std::string local = r.person.at(viewer);
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1");
+    return c.is_object() && c["patient"]["identifiers"].size() == 3;
+  }));
+  Result verified = RunRenkei(r.dir, fmt::format("chart --hub http://127.0.0.1:{} --token {} --patient {} --limit 50 "
+                                                 "--ca ca/ca.crt --json",
+                                                 port, r.tokens.at(viewer), local));
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  json chart = json::parse(verified.out);
+  EXPECT_EQ(chart["verified_events"].get<size_t>(), chart["events"].size());
+  EXPECT_GT(chart["events"].size(), 0u);
+  for (const json& s : chart["sources"]) EXPECT_FALSE(s["signed"]["signature"].get<std::string>().empty());
+
+  // A CA the edges do not belong to: verification fails, naming the facility.
+  ASSERT_EQ(RunRenkei(r.dir, "ca init --dir other-ca --name 'Another region'").exit_code, 0);
+  Result foreign = RunRenkei(r.dir, fmt::format("chart --hub http://127.0.0.1:{} --token {} --patient {} --ca other-ca/ca.crt",
+                                                port, r.tokens.at(viewer), local));
+  EXPECT_EQ(foreign.exit_code, 5) << foreign.out << foreign.err;
+  EXPECT_NE(foreign.err.find("verification failed: facility"), std::string::npos) << foreign.err;
+}
+
+}  // namespace
+}  // namespace renkei::testing
