@@ -84,6 +84,10 @@ class WebSocketSession : public Channel,
   // The handshake is done (either side): tells the handler and starts reading. On the strand.
   void Opened() {
     open_ = true;
+    // Small messages go out at once: Nagle's algorithm against the peer's delayed ACK would add
+    // tens of milliseconds to every request and answer.
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().set_option(asio::ip::tcp::no_delay(true), ignored);
     handler_->OnOpen(this->shared_from_this());
     Read();
     if (closed_locally_) SendClose();

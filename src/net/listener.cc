@@ -72,6 +72,7 @@ void Listener::OnAccept(boost::system::error_code ec, tcp::socket socket) {
     return;
   }
   boost::system::error_code remote_ec;
+  socket.set_option(tcp::no_delay(true), remote_ec);  // answers are small: send them at once
   const tcp::endpoint endpoint = socket.remote_endpoint(remote_ec);
   const std::string remote = remote_ec ? "unknown" : FormatEndpoint(endpoint);
   std::shared_ptr<Connection> connection;
