@@ -65,8 +65,7 @@ int RunEvents(const GlobalOptions& g, const EventsArgs& a) {
   fmt::print("Patient {} at facility {}: {} events{}\n", a.patient, *facility, page->events.size(),
              page->next_cursor.empty() ? "" : " (more: --cursor " + page->next_cursor + ")");
   for (const auto& e : page->events) {
-    std::string when = e.event.occurred_at.substr(0, 16);
-    if (when.size() > 10) when[10] = ' ';
+    const std::string when = DisplayTime(e.event.occurred_at);
     fmt::print("{:<16}  {:<14}  {:<10}  {}{}{}\n", when, fhir::EventTypeName(e.event.type), e.event.department,
                e.event.abnormal ? "[異常] " : "", e.event.title,
                e.status == store::RecordStatus::kValid ? "" : fmt::format("  ({})", store::RecordStatusName(e.status)));

@@ -60,4 +60,10 @@ StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOp
   return o;
 }
 
+std::string DisplayTime(std::string_view occurred_at) {
+  std::string when(occurred_at.substr(0, 16));
+  if (when.size() > 10) when[10] = ' ';
+  return when;
+}
+
 }  // namespace renkei::cli

@@ -36,6 +36,9 @@ StatusOr<edge::ImportOptions> ImportOptionsFrom(EdgeContext& ctx, const GlobalOp
 // 3 not found, 4 store unavailable, 1 otherwise.
 int Fail(const Status& s);
 
+// An event's time for a chart line: "2011-07-01T10:30:45+09:00" → "2011-07-01 10:30".
+std::string DisplayTime(std::string_view occurred_at);
+
 // A connection URL with its password hidden, for printing.
 std::string RedactUrl(const std::string& url);
 

@@ -33,30 +33,13 @@ int Fail(std::string_view command, const Status& s) {
   return HubExitCode(s);
 }
 
-// Where the API is and who calls it: flags, else RENKEI_HUB / RENKEI_HUB_TOKEN.
-struct ClientFlags {
-  std::string hub;
-  std::string token;
-};
-
-void AddClientFlags(CLI::App* cmd, ClientFlags* f) {
-  cmd->add_option("--hub", f->hub, fmt::format("the hub's URL (default: $RENKEI_HUB or {})", kDefaultHub))
-      ->type_name("URL");
-  cmd->add_option("--token", f->token, "the caller's token (default: $RENKEI_HUB_TOKEN)")->type_name("TOKEN");
-}
-
 // Calls the API and prints its JSON answer; the error it sent on failure.
 int Call(std::string_view command, const ClientFlags& f, std::string_view method, const std::string& path,
          const json& body = nullptr) {
-  std::string hub = f.hub;
-  if (hub.empty() && std::getenv("RENKEI_HUB")) hub = std::getenv("RENKEI_HUB");
-  if (hub.empty()) hub = kDefaultHub;
-  while (hub.ends_with('/')) hub.pop_back();
-  std::string token = f.token;
-  if (token.empty() && std::getenv("RENKEI_HUB_TOKEN")) token = std::getenv("RENKEI_HUB_TOKEN");
-  if (token.empty()) return Fail(command, InvalidArgument("a token is required: --token or RENKEI_HUB_TOKEN"));
-  auto response = http::Fetch(method, hub + path, body.is_null() ? std::string() : body.dump(), "application/json",
-                              std::chrono::seconds(30), {{"Authorization", "Bearer " + token}});
+  auto hub = ResolveClient(f);
+  if (!hub.ok()) return Fail(command, hub.status());
+  auto response = http::Fetch(method, hub->hub + path, body.is_null() ? std::string() : body.dump(), "application/json",
+                              std::chrono::seconds(30), {{"Authorization", "Bearer " + hub->token}});
   if (!response.ok()) return Fail(command, response.status());
   if (Status s = http::ResponseStatus(*response); !s.ok()) return Fail(command, s);
   json j = json::parse(response->body, nullptr, false);
@@ -138,6 +121,22 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
 }
 
 }  // namespace
+
+void AddClientFlags(CLI::App* cmd, ClientFlags* f) {
+  cmd->add_option("--hub", f->hub, fmt::format("the hub's URL (default: $RENKEI_HUB or {})", kDefaultHub))
+      ->type_name("URL");
+  cmd->add_option("--token", f->token, "the caller's token (default: $RENKEI_HUB_TOKEN)")->type_name("TOKEN");
+}
+
+StatusOr<ClientFlags> ResolveClient(const ClientFlags& f) {
+  ClientFlags out = f;
+  if (out.hub.empty() && std::getenv("RENKEI_HUB")) out.hub = std::getenv("RENKEI_HUB");
+  if (out.hub.empty()) out.hub = kDefaultHub;
+  while (out.hub.ends_with('/')) out.hub.pop_back();
+  if (out.token.empty() && std::getenv("RENKEI_HUB_TOKEN")) out.token = std::getenv("RENKEI_HUB_TOKEN");
+  if (out.token.empty()) return InvalidArgument("a token is required: --token or RENKEI_HUB_TOKEN");
+  return out;
+}
 
 int HubExitCode(const Status& s) {
   switch (s.code()) {

@@ -18,4 +18,15 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code);
 // The exit code for an error status (shared by every client of the hub).
 int HubExitCode(const Status& s);
 
+// Where the hub's API is and who calls it, as a client command's flags give them.
+struct ClientFlags {
+  std::string hub;    // the hub's URL
+  std::string token;  // the caller's bearer token
+};
+// Adds --hub and --token to a client command.
+void AddClientFlags(CLI::App* cmd, ClientFlags* f);
+// The flags completed from RENKEI_HUB / RENKEI_HUB_TOKEN and the default hub
+// (http://127.0.0.1:8780), the URL without a trailing '/'. InvalidArgument without a token.
+StatusOr<ClientFlags> ResolveClient(const ClientFlags& f);
+
 }  // namespace renkei::cli

@@ -91,7 +91,8 @@ int RunConnect(const GlobalOptions& g, const ConnectFlags& f) {
 }
 
 struct ChartFlags {
-  std::string hub, token, patient, regional_id, from, to, department, cursor, ca;
+  ClientFlags client;
+  std::string patient, regional_id, from, to, department, cursor, ca;
   std::vector<std::string> types, facilities;
   int64_t limit = 100;
   int deadline_ms = 5000;
@@ -134,13 +135,8 @@ StatusOr<size_t> Verify(const json& chart, const std::string& ca_pem) {
 }
 
 int RunChart(const ChartFlags& f) {
-  std::string hub = f.hub;
-  if (hub.empty() && std::getenv("RENKEI_HUB")) hub = std::getenv("RENKEI_HUB");
-  if (hub.empty()) hub = "http://127.0.0.1:8780";
-  while (hub.ends_with('/')) hub.pop_back();
-  std::string token = f.token;
-  if (token.empty() && std::getenv("RENKEI_HUB_TOKEN")) token = std::getenv("RENKEI_HUB_TOKEN");
-  if (token.empty()) return Failed(InvalidArgument("a token is required: --token or RENKEI_HUB_TOKEN"));
+  auto hub = ResolveClient(f.client);
+  if (!hub.ok()) return Failed(hub.status());
   if (f.patient.empty() == f.regional_id.empty()) return Failed(InvalidArgument("give --patient LOCALID or --regional-id RK..."));
   std::string query = f.patient.empty() ? "regional_id=" + http::PercentEncode(f.regional_id)
                                         : "patient=" + http::PercentEncode(f.patient);
@@ -153,8 +149,8 @@ int RunChart(const ChartFlags& f) {
   }
   query += fmt::format("&limit={}&deadline_ms={}", f.limit, f.deadline_ms);
   if (f.refresh) query += "&refresh=true";
-  auto response = http::Fetch("GET", hub + "/v1/chart?" + query, {}, "application/json",
-                              std::chrono::milliseconds(f.deadline_ms + 10'000), {{"Authorization", "Bearer " + token}});
+  auto response = http::Fetch("GET", hub->hub + "/v1/chart?" + query, {}, "application/json",
+                              std::chrono::milliseconds(f.deadline_ms + 10'000), {{"Authorization", "Bearer " + hub->token}});
   if (!response.ok()) return Failed(response.status());
   if (Status s = http::ResponseStatus(*response); !s.ok()) return Failed(s);
   json chart = json::parse(response->body, nullptr, false);
@@ -184,8 +180,7 @@ int RunChart(const ChartFlags& f) {
                s.value("took_ms", 0.0), s.value("events", 0), s.contains("reason") ? "  (" + s["reason"].get<std::string>() + ")" : "");
   }
   for (const json& e : chart["events"]) {
-    std::string when = e.value("occurred_at", "").substr(0, 16);
-    if (when.size() > 10) when[10] = ' ';
+    const std::string when = DisplayTime(e.value("occurred_at", ""));
     fmt::print("{:<16}  {:<10}  {:<14}  {:<8}  {}{}\n", when, e.value("facility", ""), e.value("type", ""),
                e.value("department", ""), e.value("abnormal", false) ? "[異常] " : "", e.value("title", ""));
   }
@@ -221,8 +216,7 @@ void AddChartCommands(CLI::App& app, int* exit_code) {
       "chart",
       "One patient's chart from every facility, newest first, through the hub: the events of each facility's\n"
       "edge merged into one timeline, with which facilities answered, how fast, and why not.");
-  cmd->add_option("--hub", f->hub, "the hub's URL (default: $RENKEI_HUB or http://127.0.0.1:8780)");
-  cmd->add_option("--token", f->token, "your token (default: $RENKEI_HUB_TOKEN)");
+  AddClientFlags(cmd, &f->client);
   cmd->add_option("--patient", f->patient, "the patient's ID at your own facility");
   cmd->add_option("--regional-id", f->regional_id, "or the patient's regional ID (RK...)");
   cmd->add_option("--type", f->types, "only these event types (repeatable), e.g. lab_result, prescription");

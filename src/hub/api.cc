@@ -51,12 +51,6 @@ json DemographicsJson(const mpi::Demographics& d) {
   return j;
 }
 
-std::vector<std::string> FacilitiesOf(const CrossReference& x) {
-  std::vector<std::string> out;
-  for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
-  return out;
-}
-
 // A person as the caller may see them: every facility's local ID; demographics of the
 // caller's own registrations (all of them for operators).
 json PersonJson(const CrossReference& x, const Principal& who) {
@@ -362,6 +356,7 @@ class Api {
     const std::string refresh = request.Query1("refresh").value_or("false");
     if (refresh != "true" && refresh != "false") return InvalidArgument("refresh must be true or false");
     c.refresh = refresh == "true";
+    c.request_id = request.id;
     RENKEI_ASSIGN_OR_RETURN(json chart, Chart(index_, edges_, access_log_, who, c));
     return http::Json(200, chart);
   }
@@ -372,6 +367,7 @@ class Api {
     e.regional_id = request.Query1("regional_id").value_or("");
     e.facility = request.params.at("facility");
     e.reference = request.params.at("type") + "/" + request.params.at("id");
+    e.request_id = request.id;
     RENKEI_ASSIGN_OR_RETURN(e.version, OptionalNumber(request, "version", 0, 0, INT64_MAX));
     RENKEI_ASSIGN_OR_RETURN(json entity, Entity(index_, edges_, access_log_, who, e));
     return http::Json(200, entity);

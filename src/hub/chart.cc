@@ -68,12 +68,6 @@ std::string EdgeCursor(const std::optional<Position>& p, const std::string& f) {
   return fmt::format("{}:{}", p->sort_key, INT64_MAX);  // f's events at this instant are still to come
 }
 
-std::vector<std::string> FacilitiesOf(const CrossReference& x) {
-  std::vector<std::string> out;
-  for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
-  return out;
-}
-
 json IdentifiersJson(const CrossReference& x) {
   json ids = json::array();
   for (const RegistrationRow& r : x.registrations) ids.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
@@ -207,7 +201,7 @@ StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, c
   }
   RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
   RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
-                          Authorised(index, log, viewer, request.local_id, request.regional_id, "chart", ""));
+                          Authorised(index, log, viewer, request.local_id, request.regional_id, "chart", request.request_id));
 
   std::vector<Ask> asks;
   for (auto& [facility, ids] : Holders(person, viewer, request.facilities)) asks.push_back({facility, ids});
@@ -279,7 +273,7 @@ StatusOr<json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, 
   if (request.reference.find('/') == std::string::npos) return InvalidArgument("the reference must be Type/ID");
   if (request.version < 0) return InvalidArgument("version must be 0 or positive");
   RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
-                          Authorised(index, log, viewer, request.local_id, request.regional_id, "entity", ""));
+                          Authorised(index, log, viewer, request.local_id, request.regional_id, "entity", request.request_id));
   const auto holders = Holders(person, viewer, {request.facility});
   if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
   std::vector<Ask> asks = {{request.facility, holders.begin()->second}};

@@ -45,6 +45,7 @@ struct ChartRequest {
   std::string cursor;                   // from the previous page's next_cursor
   std::chrono::milliseconds deadline{std::chrono::seconds(5)};
   bool refresh = false;  // "request the latest information": each edge re-scans the patient first
+  std::string request_id;  // the HTTP request's, for the access log
 };
 
 // The chart as JSON:
@@ -67,6 +68,7 @@ struct EntityRequest {
   std::string reference;  // "Observation/ID"
   int64_t version = 0;    // 0: the current version
   std::chrono::milliseconds deadline{std::chrono::seconds(10)};
+  std::string request_id;
 };
 StatusOr<nlohmann::json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
                                 const EntityRequest& request);

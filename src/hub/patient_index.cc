@@ -463,4 +463,10 @@ StatusOr<std::vector<LinkEventRow>> PatientIndex::History(std::string_view regio
   return store_->LinkEvents(q);
 }
 
+std::vector<std::string> FacilitiesOf(const CrossReference& x) {
+  std::vector<std::string> out;
+  for (const RegistrationRow& r : x.registrations) out.push_back(r.facility);
+  return out;
+}
+
 }  // namespace renkei::hub

@@ -64,6 +64,10 @@ struct CrossReference {
   std::vector<RegistrationRow> registrations;
 };
 
+// The facilities of a person's registrations, in registration order (a facility twice when it
+// registered the person twice): what hub::Authorize decides on.
+std::vector<std::string> FacilitiesOf(const CrossReference& x);
+
 // PDQ: at least one of the names, readings, birth date or phone.
 struct SearchRequest {
   mpi::Demographics demographics;  // names and readings may be prefixes

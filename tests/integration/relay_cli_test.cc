@@ -87,7 +87,6 @@ class Edge {
     std::istringstream more(extra);
     for (std::string a; more >> a;) args.push_back(a);
     process_ = std::make_unique<BackgroundRenkei>();
-    ++starts_;
     process_->Start(r.dir, "edge-" + facility, args);
     EXPECT_TRUE(WaitFor([&] { return process_->out().find("connected (connection") != std::string::npos; }))
         << process_->err();
@@ -97,7 +96,6 @@ class Edge {
 
  private:
   std::unique_ptr<BackgroundRenkei> process_;
-  int starts_ = 0;
 };
 
 json Chart(const Region& r, int port, const std::string& facility, const std::string& query) {
