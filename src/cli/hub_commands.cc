@@ -38,8 +38,7 @@ int Call(std::string_view command, const ClientFlags& f, std::string_view method
          const json& body = nullptr) {
   auto hub = ResolveClient(f);
   if (!hub.ok()) return Fail(command, hub.status());
-  auto response = http::Fetch(method, hub->hub + path, body.is_null() ? std::string() : body.dump(), "application/json",
-                              std::chrono::seconds(30), {{"Authorization", "Bearer " + hub->token}});
+  auto response = CallHub(*hub, method, path, body.is_null() ? std::string() : body.dump(), std::chrono::seconds(30));
   if (!response.ok()) return Fail(command, response.status());
   if (Status s = http::ResponseStatus(*response); !s.ok()) return Fail(command, s);
   json j = json::parse(response->body, nullptr, false);
@@ -126,6 +125,10 @@ void AddClientFlags(CLI::App* cmd, ClientFlags* f) {
   cmd->add_option("--hub", f->hub, fmt::format("the hub's URL (default: $RENKEI_HUB or {})", kDefaultHub))
       ->type_name("URL");
   cmd->add_option("--token", f->token, "the caller's token (default: $RENKEI_HUB_TOKEN)")->type_name("TOKEN");
+  cmd->add_option("--ca", f->tls.ca, "the regional CA's certificate (https:// hubs must chain to it)")->type_name("FILE");
+  cmd->add_option("--cert", f->tls.cert, "sign in with this client certificate instead of a token (https://)")
+      ->type_name("FILE");
+  cmd->add_option("--key", f->tls.key, "the client certificate's private key")->type_name("FILE");
 }
 
 StatusOr<ClientFlags> ResolveClient(const ClientFlags& f) {
@@ -134,8 +137,25 @@ StatusOr<ClientFlags> ResolveClient(const ClientFlags& f) {
   if (out.hub.empty()) out.hub = kDefaultHub;
   while (out.hub.ends_with('/')) out.hub.pop_back();
   if (out.token.empty() && std::getenv("RENKEI_HUB_TOKEN")) out.token = std::getenv("RENKEI_HUB_TOKEN");
-  if (out.token.empty()) return InvalidArgument("a token is required: --token or RENKEI_HUB_TOKEN");
+  if (out.tls.cert.empty() != out.tls.key.empty()) return InvalidArgument("--cert and --key go together");
+  const bool https = out.hub.starts_with("https://");
+  if (https && out.tls.ca.empty()) return InvalidArgument("an https:// hub needs --ca (the regional CA's certificate)");
+  if (!out.tls.cert.empty() && !https) return InvalidArgument("a client certificate needs an https:// hub");
+  if (out.token.empty() && out.tls.cert.empty()) {
+    return InvalidArgument("a token (--token or RENKEI_HUB_TOKEN) or a client certificate (--cert, --key) is required");
+  }
   return out;
+}
+
+StatusOr<http::ClientResponse> CallHub(const ClientFlags& resolved, std::string_view method, const std::string& path,
+                                       std::string_view body, std::chrono::milliseconds timeout) {
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (resolved.hub.starts_with("https://")) {
+    RENKEI_ASSIGN_OR_RETURN(tls, pki::ClientContext(resolved.tls));
+  }
+  http::HeaderList headers;
+  if (!resolved.token.empty()) headers.emplace_back("Authorization", "Bearer " + resolved.token);
+  return http::Client(std::move(tls)).Fetch(method, resolved.hub + path, body, "application/json", timeout, headers);
 }
 
 int HubExitCode(const Status& s) {

@@ -8,6 +8,8 @@
 
 #include "base/status.h"
 #include "cli/edge_commands.h"
+#include "http/client.h"
+#include "pki/tls.h"
 
 namespace renkei::cli {
 
@@ -22,11 +24,18 @@ int HubExitCode(const Status& s);
 struct ClientFlags {
   std::string hub;    // the hub's URL
   std::string token;  // the caller's bearer token
+  pki::TlsFiles tls;  // for https://: ca (the regional CA), and cert/key to sign in with a certificate
 };
-// Adds --hub and --token to a client command.
+// Adds --hub, --token, --ca, --cert and --key to a client command.
 void AddClientFlags(CLI::App* cmd, ClientFlags* f);
 // The flags completed from RENKEI_HUB / RENKEI_HUB_TOKEN and the default hub
-// (http://127.0.0.1:8780), the URL without a trailing '/'. InvalidArgument without a token.
+// (http://127.0.0.1:8780), the URL without a trailing '/'. InvalidArgument without a token or
+// a client certificate, or for https:// without --ca.
 StatusOr<ClientFlags> ResolveClient(const ClientFlags& f);
+
+// Calls the hub's API at `path` ("/v1/...") as the resolved flags say (the token as a bearer
+// token, the certificate over TLS); http::Client's errors.
+StatusOr<http::ClientResponse> CallHub(const ClientFlags& resolved, std::string_view method, const std::string& path,
+                                       std::string_view body, std::chrono::milliseconds timeout);
 
 }  // namespace renkei::cli

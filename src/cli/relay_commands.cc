@@ -92,7 +92,7 @@ int RunConnect(const GlobalOptions& g, const ConnectFlags& f) {
 
 struct ChartFlags {
   ClientFlags client;
-  std::string patient, regional_id, from, to, department, cursor, ca;
+  std::string patient, regional_id, from, to, department, cursor;
   std::vector<std::string> types, facilities;
   int64_t limit = 100;
   int deadline_ms = 5000;
@@ -149,8 +149,7 @@ int RunChart(const ChartFlags& f) {
   }
   query += fmt::format("&limit={}&deadline_ms={}", f.limit, f.deadline_ms);
   if (f.refresh) query += "&refresh=true";
-  auto response = http::Fetch("GET", hub->hub + "/v1/chart?" + query, {}, "application/json",
-                              std::chrono::milliseconds(f.deadline_ms + 10'000), {{"Authorization", "Bearer " + hub->token}});
+  auto response = CallHub(*hub, "GET", "/v1/chart?" + query, {}, std::chrono::milliseconds(f.deadline_ms + 10'000));
   if (!response.ok()) return Failed(response.status());
   if (Status s = http::ResponseStatus(*response); !s.ok()) return Failed(s);
   json chart = json::parse(response->body, nullptr, false);
@@ -158,11 +157,11 @@ int RunChart(const ChartFlags& f) {
     return Failed(Internal("the hub's answer is not a chart"));
   }
   std::optional<size_t> verified;
-  if (!f.ca.empty()) {
-    std::ifstream in(f.ca);
+  if (!hub->tls.ca.empty()) {
+    std::ifstream in(hub->tls.ca);
     std::stringstream pem;
     pem << in.rdbuf();
-    if (!in) return Failed(NotFound(fmt::format("cannot read --ca {}", f.ca)));
+    if (!in) return Failed(NotFound(fmt::format("cannot read --ca {}", hub->tls.ca)));
     auto checked = Verify(chart, pem.str());
     if (!checked.ok()) return Failed(checked.status().Annotate("verification failed"));
     verified = *checked;
@@ -215,7 +214,8 @@ void AddChartCommands(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "chart",
       "One patient's chart from every facility, newest first, through the hub: the events of each facility's\n"
-      "edge merged into one timeline, with which facilities answered, how fast, and why not.");
+      "edge merged into one timeline, with which facilities answered, how fast, and why not. With --ca, every\n"
+      "event is verified against the signature of the facility that holds it (exit code 5 if one fails).");
   AddClientFlags(cmd, &f->client);
   cmd->add_option("--patient", f->patient, "the patient's ID at your own facility");
   cmd->add_option("--regional-id", f->regional_id, "or the patient's regional ID (RK...)");
@@ -229,7 +229,6 @@ void AddChartCommands(CLI::App& app, int* exit_code) {
   cmd->add_option("--deadline-ms", f->deadline_ms, "how long the hub waits for the facilities (default 5000)")
       ->check(CLI::Range(100, 60'000));
   cmd->add_flag("--refresh", f->refresh, "ask each facility to re-scan its records of the patient first (latest information)");
-  cmd->add_option("--ca", f->ca, "the regional CA's certificate: verify every event against its facility's signature");
   cmd->add_flag("--json", f->as_json, "print the chart as JSON");
   cmd->callback([f, exit_code] { *exit_code = RunChart(*f); });
 }

@@ -1,18 +1,22 @@
 #include "http/client.h"
 
+#include <openssl/err.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <optional>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -24,6 +28,7 @@
 #include "http/address.h"
 #include "http/beast_fields.h"
 #include "http/message.h"
+#include "pki/tls.h"
 
 namespace renkei::http {
 namespace {
@@ -32,6 +37,7 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr uint32_t kMaxResponseHeaderBytes = 64 << 10;
 constexpr uint64_t kMaxResponseBodyBytes = 64 << 20;
@@ -48,13 +54,34 @@ std::string FormatSeconds(std::chrono::milliseconds timeout) {
   return fmt::format("{:g} s", static_cast<double>(timeout.count()) / 1000);
 }
 
+// OpenSSL's reason ("certificate verify failed", "wrong version number") without its codes.
+std::string TlsReason(const beast::error_code& ec) {
+  if (ec.category() == net::error::get_ssl_category()) {
+    const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    if (reason != nullptr) return reason;
+  }
+  return ec.message();
+}
+
 }  // namespace
 
 struct Client::Impl {
+  explicit Impl(std::shared_ptr<net::ssl::context> c) : tls(std::move(c)) {}
+
+  const std::shared_ptr<net::ssl::context> tls;
   net::io_context io;
-  beast::tcp_stream stream{io};
+  std::optional<beast::tcp_stream> plain;  // the connection: one of these two, or neither
+  std::optional<TlsStream> secure;
   beast::flat_buffer buffer;  // bytes received beyond the last response
-  std::string connected_to;   // the authority of the open connection; empty when none
+  std::string connected_to;   // "scheme://authority" of the open connection; empty when none
+
+  beast::tcp_stream& Tcp() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+
+  // Calls `f` with the open connection's stream, whichever kind it is.
+  template <typename F>
+  auto WithStream(F&& f) {
+    return secure ? f(*secure) : f(*plain);
+  }
 
   // Starts an asynchronous operation with a handler that records its error, and runs the
   // io_context until it completes (with the stream's expiry as its deadline).
@@ -68,18 +95,23 @@ struct Client::Impl {
   }
 
   void Disconnect() {
-    beast::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream.close();
+    if (plain || secure) {
+      beast::error_code ignored;
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      Tcp().close();
+    }
+    secure.reset();
+    plain.reset();
     buffer.clear();
     connected_to.clear();
   }
 
   // Whether the kept connection can carry another request: the server has neither closed it
-  // (an idle timeout) nor sent anything unasked.
+  // (an idle timeout) nor sent anything unasked. (A TLS server's post-handshake messages, such
+  // as session tickets, count as unasked: the next request then takes a new connection.)
   bool StillOpen() {
     char byte;
-    const ssize_t n = ::recv(stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    const ssize_t n = ::recv(Tcp().socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && buffer.size() == 0;
   }
 
@@ -95,14 +127,35 @@ struct Client::Impl {
       if (ec) return Unavailable(fmt::format("cannot resolve {}: {}", url.host, ec.message()));
       for (const auto& entry : results) endpoints.push_back(entry.endpoint());
     }
-    stream.expires_at(deadline);
-    ec = Run([&](auto handler) { stream.async_connect(endpoints, std::move(handler)); });
-    if (ec == beast::error::timeout) {
-      return Unavailable(
-          fmt::format("cannot connect to {}: timed out after {}", url.authority, FormatSeconds(timeout)));
+    plain.emplace(io);
+    plain->expires_at(deadline);
+    ec = Run([&](auto handler) { plain->async_connect(endpoints, std::move(handler)); });
+    if (ec) {
+      Disconnect();
+      if (ec == beast::error::timeout) {
+        return Unavailable(
+            fmt::format("cannot connect to {}: timed out after {}", url.authority, FormatSeconds(timeout)));
+      }
+      return Unavailable(fmt::format("cannot connect to {}: {}", url.authority, ec.message()));
     }
-    if (ec) return Unavailable(fmt::format("cannot connect to {}: {}", url.authority, ec.message()));
-    connected_to = url.authority;
+    if (url.tls()) {
+      secure.emplace(std::move(*plain), *tls);
+      plain.reset();
+      if (Status named = pki::SetHostName(secure->native_handle(), url.host); !named.ok()) {
+        Disconnect();
+        return named;
+      }
+      ec = Run([&](auto handler) { secure->async_handshake(net::ssl::stream_base::client, std::move(handler)); });
+      if (ec) {
+        Disconnect();
+        if (ec == beast::error::timeout) {
+          return Unavailable(
+              fmt::format("TLS handshake with {} timed out after {}", url.authority, FormatSeconds(timeout)));
+        }
+        return Unavailable(fmt::format("TLS handshake with {} failed: {}", url.authority, TlsReason(ec)));
+      }
+    }
+    connected_to = url.scheme + "://" + url.authority;
     return Status::Ok();
   }
 
@@ -120,7 +173,7 @@ struct Client::Impl {
       return ResourceExhausted(fmt::format("the response body from {} exceeds {} bytes", url.authority,
                                            kMaxResponseBodyBytes));
     }
-    if (ec == bhttp::error::end_of_stream) {
+    if (ec == bhttp::error::end_of_stream || ec == net::ssl::error::stream_truncated) {
       return Unavailable(fmt::format("{} closed the connection without a response", url.authority));
     }
     if (ec == bhttp::error::partial_message) {
@@ -133,7 +186,7 @@ struct Client::Impl {
   }
 };
 
-Client::Client() : impl_(std::make_unique<Impl>()) {}
+Client::Client(std::shared_ptr<net::ssl::context> tls) : impl_(std::make_unique<Impl>(std::move(tls))) {}
 
 Client::~Client() = default;
 
@@ -149,13 +202,13 @@ StatusOr<ClientResponse> Client::Fetch(std::string_view method, std::string_view
     if (bad_value(value)) return InvalidArgument(fmt::format("the value of header {} holds CR, LF or NUL", name));
   }
   RENKEI_ASSIGN_OR_RETURN(const Url url, ParseUrl(url_text));
-  if (url.scheme != "http") {
-    return InvalidArgument(url.scheme == "https" ? "https:// URLs are not supported yet" : "the URL must begin with http://");
-  }
+  if (url.scheme != "http" && url.scheme != "https") return InvalidArgument("the URL must begin with http:// or https://");
+  if (url.tls() && !impl_->tls) return InvalidArgument("an https:// URL needs a TLS context (the regional CA's certificate)");
 
   Impl& impl = *impl_;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  if (!impl.connected_to.empty() && (impl.connected_to != url.authority || !impl.StillOpen())) impl.Disconnect();
+  const std::string origin = url.scheme + "://" + url.authority;
+  if (!impl.connected_to.empty() && (impl.connected_to != origin || !impl.StillOpen())) impl.Disconnect();
   if (impl.connected_to.empty()) RENKEI_RETURN_IF_ERROR(impl.Connect(url, deadline, timeout));
 
   bhttp::request<bhttp::string_body> request;
@@ -169,8 +222,9 @@ StatusOr<ClientResponse> Client::Fetch(std::string_view method, std::string_view
   request.body() = std::string(body);
   request.prepare_payload();
 
-  impl.stream.expires_at(deadline);
-  beast::error_code ec = impl.Run([&](auto handler) { bhttp::async_write(impl.stream, request, std::move(handler)); });
+  impl.Tcp().expires_at(deadline);
+  beast::error_code ec = impl.WithStream(
+      [&](auto& stream) { return impl.Run([&](auto handler) { bhttp::async_write(stream, request, std::move(handler)); }); });
   if (ec) return impl.Failed(ec, method, url, timeout);
 
   // Interim responses (100 Continue, 103 Early Hints) precede the real one.
@@ -180,7 +234,9 @@ StatusOr<ClientResponse> Client::Fetch(std::string_view method, std::string_view
     parser->header_limit(kMaxResponseHeaderBytes);
     parser->body_limit(kMaxResponseBodyBytes);
     parser->skip(method == "HEAD");
-    ec = impl.Run([&](auto handler) { bhttp::async_read(impl.stream, impl.buffer, *parser, std::move(handler)); });
+    ec = impl.WithStream([&](auto& stream) {
+      return impl.Run([&](auto handler) { bhttp::async_read(stream, impl.buffer, *parser, std::move(handler)); });
+    });
     if (ec) return impl.Failed(ec, method, url, timeout);
   } while (parser->get().result_int() / 100 == 1 && parser->get().result_int() != 101);
 

@@ -1,5 +1,9 @@
-// A blocking HTTP/1.1 client for the CLI and for tests: http://host[:port]/path?query URLs,
-// one request at a time, every step bounded by a timeout.
+// A blocking HTTP/1.1 client for the CLI and for tests: http:// and https://host[:port]/path?query
+// URLs, one request at a time, every step bounded by a timeout.
+//
+// https:// needs the TLS context the Client was made with (pki/tls.h ClientContext: the CA
+// that the server's certificate must chain to, and the client's own certificate, if any); the
+// server's certificate must name the URL's host.
 //
 // Fetch() makes one request on a fresh connection. A Client keeps its connection open between
 // requests to the same host and port (keep-alive) and reconnects when the server has closed it
@@ -7,13 +11,14 @@
 // may have been acted on): that request gets kUnavailable.
 //
 // Errors (StatusOr's status):
-//   kInvalidArgument   — a bad URL (not http://, https:// which is not supported yet, a bad
-//                        host or port, a space, control or non-ASCII byte that should have
+//   kInvalidArgument   — a bad URL (not http:// or https://, https:// without a TLS context, a
+//                        bad host or port, a space, control or non-ASCII byte that should have
 //                        been percent-encoded, see target.h's PercentEncode), a bad method or
 //                        header (a name that is not a token, a value with CR, LF or NUL), a
 //                        timeout that is not positive;
 //   kUnavailable       — "cannot resolve <host>: ...", "cannot connect to 127.0.0.1:9: Connection
-//                        refused", "... timed out after 2 s" when the deadline passes (connect,
+//                        refused", "TLS handshake with 127.0.0.1:8443 failed: certificate verify
+//                        failed", "... timed out after 2 s" when the deadline passes (connect,
 //                        send and receive share one deadline; resolving a host name, done by
 //                        the system resolver, is not bounded by it), the connection breaking,
 //                        or a response that is not HTTP;
@@ -35,6 +40,10 @@
 
 #include "base/status.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace renkei::http {
 
 struct ClientResponse {
@@ -47,7 +56,8 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 class Client {
  public:
-  Client();
+  // `tls` is needed for https:// URLs only.
+  explicit Client(std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;

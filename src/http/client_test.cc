@@ -214,7 +214,8 @@ TEST(HttpClientTest, BadUrlsMethodsAndHeadersAreInvalidArguments) {
   };
   EXPECT_EQ(error("GET", "ftp://host/x"), "invalid_argument: the URL must begin with http://, https://, ws:// or wss://");
   EXPECT_EQ(error("GET", "127.0.0.1:80/x"), "invalid_argument: the URL must begin with http://, https://, ws:// or wss://");
-  EXPECT_EQ(error("GET", "HTTPS://host/x"), "invalid_argument: https:// URLs are not supported yet");
+  EXPECT_EQ(error("GET", "HTTPS://host/x"),
+            "invalid_argument: an https:// URL needs a TLS context (the regional CA's certificate)");
   EXPECT_EQ(error("GET", "http://"), "invalid_argument: bad URL: an empty host");
   EXPECT_EQ(error("GET", "http:///x"), "invalid_argument: bad URL: an empty host");
   EXPECT_EQ(error("GET", "http://host:99999/x"), "invalid_argument: bad URL: the port is over 65535");

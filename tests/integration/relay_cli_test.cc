@@ -297,6 +297,7 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   EXPECT_EQ(hub.err().find(other_only), std::string::npos);
 }
 
+// Development's shape (ws:// and tokens): the edges sign with their certificates all the same.
 TEST(RelayCliTest, EveryAnswerIsSignedByItsFacilityAndTheViewerVerifiesIt) {
   Region r = MakeRegion("renkei-relay-signed");
   ASSERT_EQ(RunRenkei(r.dir, "ca init --dir ca --name 'Test region'").exit_code, 0);
@@ -331,6 +332,69 @@ TEST(RelayCliTest, EveryAnswerIsSignedByItsFacilityAndTheViewerVerifiesIt) {
                                                 port, r.tokens.at(viewer), local));
   EXPECT_EQ(foreign.exit_code, 5) << foreign.out << foreign.err;
   EXPECT_NE(foreign.err.find("verification failed: facility"), std::string::npos) << foreign.err;
+}
+
+// Production's shape: the hub serves HTTPS, the edges connect over wss:// with their client
+// certificates (mutual TLS, no token), and a doctor signs in to `renkei chart` with a user
+// certificate of the regional CA; every event is verified against its facility's signature.
+TEST(RelayCliTest, OverMutualTlsEveryAnswerIsSignedByItsFacilityAndTheViewerVerifiesIt) {
+  Region r = MakeRegion("renkei-relay-signed");
+  ASSERT_EQ(RunRenkei(r.dir, "ca init --dir ca --name 'Test region'").exit_code, 0);
+  ASSERT_EQ(RunRenkei(r.dir, "ca issue --dir ca --name hub --role hub --out certs").exit_code, 0);
+  const std::string viewer = r.facilities[0];
+  ASSERT_EQ(RunRenkei(r.dir, fmt::format("ca issue --dir ca --name dr-kato --role user --facility {} --out certs", viewer))
+                .exit_code,
+            0);
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--tls-cert", "certs/hub.crt", "--tls-key", "certs/hub.key", "--ca",
+                                            "ca/ca.crt", "--crl", "ca/crl.pem", "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  std::map<std::string, BackgroundRenkei> edges;
+  for (const std::string& f : r.facilities) {
+    Result issued = RunRenkei(r.dir, fmt::format("ca issue --dir ca --name edge-{0} --role edge --facility {0} --out certs", f));
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    edges[f].Start(r.dir, "edge-" + f,
+                   {"edge", "connect", "--hub", fmt::format("wss://127.0.0.1:{}", port), "--store",
+                    fmt::format("sqlite:edge-{}.db", f), "--facility", f, "--cert", fmt::format("certs/edge-{}.crt", f),
+                    "--key", fmt::format("certs/edge-{}.key", f), "--ca", "ca/ca.crt", "--log-level", "warn"});
+  }
+  const std::string local = r.person.at(viewer);
+  const std::string chart_command = fmt::format(
+      "chart --hub https://127.0.0.1:{} --cert certs/dr-kato.crt --key certs/dr-kato.key --patient {} --limit 50 ", port,
+      local);
+  Result verified;
+  ASSERT_TRUE(WaitFor([&] {
+    verified = RunRenkei(r.dir, chart_command + "--ca ca/ca.crt --json");
+    if (verified.exit_code != 0) return false;
+    json c = json::parse(verified.out, nullptr, false);
+    return c.is_object() && c["patient"]["identifiers"].size() == 3 && !c["partial"].get<bool>();
+  }, 20s)) << verified.out << verified.err << hub.err();
+  json chart = json::parse(verified.out);
+  EXPECT_EQ(chart["verified_events"].get<size_t>(), chart["events"].size());
+  EXPECT_GT(chart["events"].size(), 0u);
+  for (const json& s : chart["sources"]) EXPECT_FALSE(s["signed"]["signature"].get<std::string>().empty());
+
+  // The hub's certificate does not chain to another region's CA: the client refuses it.
+  ASSERT_EQ(RunRenkei(r.dir, "ca init --dir other-ca --name 'Another region'").exit_code, 0);
+  Result foreign = RunRenkei(r.dir, chart_command + "--ca other-ca/ca.crt");
+  EXPECT_EQ(foreign.exit_code, 4) << foreign.out << foreign.err;
+  EXPECT_NE(foreign.err.find("certificate verify failed"), std::string::npos) << foreign.err;
+  // Neither a token nor a certificate: refused before anything is sent; a plain-HTTP client gets no answer.
+  Result anonymous = RunRenkei(r.dir, fmt::format("chart --hub https://127.0.0.1:{} --ca ca/ca.crt --patient {}", port, local));
+  EXPECT_EQ(anonymous.exit_code, 2) << anonymous.err;
+  auto plain = http::Fetch("GET", fmt::format("http://127.0.0.1:{}/v1/chart?patient={}", port, local), {},
+                           "application/json", 5s);
+  EXPECT_FALSE(plain.ok() && plain->status == 200);
+
+  // A revoked user certificate no longer signs in (the hub re-reads the CRL).
+  Result revoked = RunRenkei(r.dir, fmt::format("ca revoke --dir ca --name dr-kato"));
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  Result refused;
+  ASSERT_TRUE(WaitFor([&] { return (refused = RunRenkei(r.dir, chart_command + "--ca ca/ca.crt")).exit_code != 0; }, 10s))
+      << "a revoked user certificate still signs in";
+  EXPECT_EQ(refused.exit_code, 4);
+  EXPECT_NE(refused.err.find("certificate revoked"), std::string::npos) << refused.err;
 }
 
 }  // namespace
