@@ -18,11 +18,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "base/time.h"
-#include "fhir/event.h"
+#include "edge/answers.h"
 #include "http/websocket.h"
 #include "relay/peer.h"
-#include "ssmix2/path.h"
 #include "store/store.h"
 
 namespace renkei::edge {
@@ -33,7 +31,6 @@ namespace asio = boost::asio;
 
 constexpr char kRegisteredThrough[] = "hub.registered_through";
 constexpr size_t kRegisterBatch = 200;
-constexpr size_t kMaxPatientIds = 20;
 constexpr std::chrono::seconds kRegisterTimeout{60};
 
 // Store connections for the workers, one each; Acquire waits for a free one.
@@ -59,28 +56,6 @@ class StorePool {
   std::vector<std::unique_ptr<store::Store>> free_;
 };
 
-StatusOr<std::vector<std::string>> PatientIds(const json& args) {
-  const auto ids = args.find("patient_ids");
-  if (ids == args.end() || !ids->is_array() || ids->empty() || ids->size() > kMaxPatientIds) {
-    return InvalidArgument(fmt::format("'patient_ids' must be an array of 1 to {} IDs", kMaxPatientIds));
-  }
-  std::vector<std::string> out;
-  for (const json& id : *ids) {
-    if (!id.is_string()) return InvalidArgument("'patient_ids' holds a non-string");
-    const std::string& s = id.get_ref<const std::string&>();
-    if (s.empty() || s.size() > 64 || s.find('/') != std::string::npos || s == "." || s == "..") {
-      return InvalidArgument("'patient_ids' holds a malformed ID");
-    }
-    out.push_back(s);
-  }
-  return out;
-}
-
-std::string StringArg(const json& args, const char* name) {
-  const auto it = args.find(name);
-  return it != args.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 json DemographicsJson(const ssmix2::Demographics& d) {
   json j = json::object();
   const std::pair<const char*, const std::string*> fields[] = {
@@ -102,7 +77,8 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
         work(asio::make_work_guard(io)),
         timer(io),
         workers(static_cast<size_t>(std::max(1, options.workers))),
-        random(std::random_device{}()) {}
+        random(std::random_device{}()),
+        answers(options.facility, options.signer, options.rescan, logger) {}
 
   // Forwards the channel's events to the peer and tells the link when it is open.
   class Handler : public http::ChannelHandler {
@@ -239,82 +215,14 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
   }
 
   void Serve(const relay::Incoming& request, relay::Done reply) {
-    if (request.op == "ping") return reply(relay::Answer{"{}", ""});
     auto s = stores.Acquire();
-    StatusOr<json> body = request.op == "events"   ? Events(*s, request)
-                          : request.op == "entity" ? EntityOf(*s, request.args)
-                                                   : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", request.op.substr(0, 40))));
+    StatusOr<relay::Answer> answer = answers.Answer(*s, request.op, request.args, *request.cancelled);
     stores.Release(std::move(s));
-    if (!body.ok()) return reply(body.status());
-    (*body)["facility"] = options.facility;
-    (*body)["nonce"] = StringArg(request.args, "nonce");
-    (*body)["at"] = NowUtcIso8601();
-    std::string text = body->dump();
-    std::string signature = options.signer ? options.signer->Sign(text) : "";
-    {
+    if (answer.ok()) {
       std::lock_guard lock(mutex);
       ++state.answered;
     }
-    reply(relay::Answer{std::move(text), std::move(signature)});
-  }
-
-  StatusOr<json> Events(store::Store& s, const relay::Incoming& request) {
-    const json& args = request.args;
-    RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
-    store::EventQuery q;
-    if (const auto types = args.find("types"); types != args.end() && types->is_array()) {
-      for (const json& t : *types) {
-        auto type = t.is_string() ? fhir::EventTypeFromName(t.get<std::string>()) : std::nullopt;
-        if (!type) return InvalidArgument("'types' holds an unknown event type");
-        q.types.push_back(*type);
-      }
-    }
-    q.from_date = StringArg(args, "from");
-    q.to_date = StringArg(args, "to");
-    q.department = StringArg(args, "department");
-    q.cursor = StringArg(args, "cursor");
-    q.limit = args.value("limit", int64_t{100});
-    if (q.limit < 1 || q.limit > 1000) return InvalidArgument("'limit' must be from 1 to 1000");
-    if (args.value("refresh", false) && options.rescan) {
-      for (const std::string& id : ids) {
-        if (request.cancelled->load()) return Unavailable("cancelled");
-        ImportOptions scan = *options.rescan;
-        scan.subtree = ssmix2::PatientFolder(id);
-        Importer importer(s, logger);
-        RENKEI_RETURN_IF_ERROR(importer.Run(scan, nullptr, request.cancelled.get()).status());
-      }
-    }
-    std::vector<store::EventRow> rows;
-    bool more = false;
-    for (const std::string& id : ids) {
-      q.patient_id = id;
-      RENKEI_ASSIGN_OR_RETURN(store::EventPage page, s.ListEvents(q));
-      more |= !page.next_cursor.empty();
-      for (auto& e : page.events) rows.push_back(std::move(e));
-    }
-    std::sort(rows.begin(), rows.end(), [](const store::EventRow& a, const store::EventRow& b) {
-      return a.event.sort_key != b.event.sort_key ? a.event.sort_key > b.event.sort_key : a.record_id > b.record_id;
-    });
-    if (rows.size() > static_cast<size_t>(q.limit)) {
-      rows.resize(static_cast<size_t>(q.limit));
-      more = true;
-    }
-    json events = json::array();
-    for (const auto& e : rows) events.push_back(store::EventJson(e, options.facility));
-    return json{{"patient_ids", ids}, {"events", std::move(events)}, {"more", more}};
-  }
-
-  StatusOr<json> EntityOf(store::Store& s, const json& args) {
-    RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
-    const std::string reference = StringArg(args, "reference");
-    const int64_t version = args.value("version", int64_t{0});
-    const auto missing = [&] { return NotFound(fmt::format("no entity {} of this patient", reference.substr(0, 200))); };
-    RENKEI_ASSIGN_OR_RETURN(auto entity, s.GetEntity(reference, version));
-    if (!entity) return missing();
-    RENKEI_ASSIGN_OR_RETURN(auto record, s.GetRecord(entity->record_id));
-    // An entity of another patient is answered exactly like one that does not exist.
-    if (!record || std::find(ids.begin(), ids.end(), record->key.patient_id) == ids.end()) return missing();
-    return json{{"reference", entity->reference}, {"patient_id", record->key.patient_id}, {"resource", entity->resource}};
+    reply(std::move(answer));
   }
 
   const HubLinkOptions options;
@@ -325,6 +233,7 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
   asio::thread_pool workers;
   StorePool stores;
   std::mt19937_64 random;  // jitter; used on the io thread only
+  const Answers answers;
   int attempts = 0;        // io thread only
   std::atomic<bool> stopping{false};
   std::thread thread;

@@ -6,15 +6,7 @@
 // registers with the hub every patient it has not registered yet — following its store's
 // change feed from where the hub last acknowledged (the store setting
 // "hub.registered_through"), so registrations resume after a reconnect — and serves the hub's
-// requests over the same connection (relay/peer.h):
-//   events {"patient_ids","types","from","to","department","limit","cursor","nonce","refresh"}
-//          → {"facility","nonce","patient_ids","events":[store::EventJson...],"more","at"}
-//   entity {"patient_ids","reference","version","nonce"}
-//          → {"facility","nonce","reference","patient_id","resource"}
-//   ping   {} → {}
-// Every answer is signed with the edge's key (pki/signature.h) when it has one. With
-// "refresh", the patient's SS-MIX2 folder is re-scanned first ("request the latest
-// information", seed 004).
+// requests over the same connection (relay/peer.h) as edge/answers.h says.
 //
 // A dropped connection is retried with exponential backoff (backoff_min doubling up to
 // backoff_max) with full jitter, so that a hub restart is not met by every edge at once.
