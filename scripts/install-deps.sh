@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   clang libclang-rt-14-dev            # libFuzzer and sanitizers for tests/fuzz
-  libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libcli11-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libicu-dev libssl-dev libboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev

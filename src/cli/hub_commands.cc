@@ -57,6 +57,7 @@ struct ServeFlags {
   pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
   int threads = 4;
   int heartbeat_ms = 10'000;
+  size_t max_connections = 4096;
 };
 
 int RunServe(const GlobalOptions& g, const ServeFlags& f) {
@@ -88,6 +89,7 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   http::ServerOptions server_options;
   server_options.listen = f.listen;
   server_options.threads = f.threads;
+  server_options.max_connections = f.max_connections;
   if (f.tls.cert.empty() != f.tls.key.empty() || (!f.tls.cert.empty() && f.tls.ca.empty())) {
     return Fail("serve", InvalidArgument("TLS needs --tls-cert, --tls-key and --ca together"));
   }
@@ -193,6 +195,10 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--tls-key", serve->tls.key, "its private key");
   s->add_option("--ca", serve->tls.ca, "the regional CA's certificate: clients may present certificates of it");
   s->add_option("--crl", serve->tls.crl, "the CA's crl.pem: revoked certificates are refused on connect (re-read on change)");
+  s->add_option("--max-connections", serve->max_connections,
+                "open connections at most, the edges' WebSockets included; more are closed on accept (default 4096;\n"
+                "each takes a file descriptor, see ulimit -n)")
+      ->check(CLI::Range(1, 1'000'000));
   s->add_option("--heartbeat-ms", serve->heartbeat_ms, "how often each edge is pinged (default 10000)")
       ->check(CLI::Range(100, 600'000));
   s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });

@@ -149,6 +149,7 @@ int RunChart(const ChartFlags& f) {
   }
   query += fmt::format("&limit={}&deadline_ms={}", f.limit, f.deadline_ms);
   if (f.refresh) query += "&refresh=true";
+  if (!f.client.tls.ca.empty()) query += "&signed=true";  // to verify the events against their facilities' signatures
   auto response = CallHub(*hub, "GET", "/v1/chart?" + query, {}, std::chrono::milliseconds(f.deadline_ms + 10'000));
   if (!response.ok()) return Failed(response.status());
   if (Status s = http::ResponseStatus(*response); !s.ok()) return Failed(s);

@@ -356,9 +356,13 @@ class Api {
     const std::string refresh = request.Query1("refresh").value_or("false");
     if (refresh != "true" && refresh != "false") return InvalidArgument("refresh must be true or false");
     c.refresh = refresh == "true";
+    const std::string with_signed = request.Query1("signed").value_or("false");
+    if (with_signed != "true" && with_signed != "false") return InvalidArgument("signed must be true or false");
+    c.include_signed = with_signed == "true";
     c.request_id = request.id;
-    RENKEI_ASSIGN_OR_RETURN(json chart, Chart(index_, edges_, access_log_, who, c));
-    return http::Json(200, chart);
+    http::Response response;
+    RENKEI_ASSIGN_OR_RETURN(response.body, Chart(index_, edges_, access_log_, who, c));
+    return response;
   }
 
   StatusOr<http::Response> EntityOf(http::Request& request, const Principal& who) {

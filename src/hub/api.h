@@ -20,7 +20,7 @@
 //   GET  /v1/edges/connect        an edge's WebSocket (authenticated as its facility)
 //   GET  /v1/edges                the edges' presence (operators: all; a facility: its own)
 //   GET  /v1/chart?patient=LOCAL_ID | regional_id=RK…  [&type=…&from=…&to=…&facility=…
-//                 &department=…&limit=…&cursor=…&deadline_ms=…&refresh=true]
+//                 &department=…&limit=…&cursor=…&deadline_ms=…&refresh=true&signed=true]
 //   GET  /v1/entities/{facility}/{type}/{id}?patient=… | regional_id=… [&version=N]
 //
 // Callers authenticate with a client certificate of the regional CA (over TLS: an edge or a

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "fhir/event.h"
 
@@ -121,6 +122,7 @@ std::map<std::string, std::vector<std::string>> Holders(const CrossReference& x,
 
 // One request to one edge, as the fan-out tracks it.
 struct Ask {
+  Ask(std::string f, std::vector<std::string> ids) : facility(std::move(f)), local_ids(std::move(ids)) {}
   std::string facility;
   std::vector<std::string> local_ids;
   std::shared_ptr<relay::Peer> peer;
@@ -186,9 +188,50 @@ json Signed(EdgeRegistry& edges, const Ask& ask) {
   return {{"body", ask.answer->body}, {"signature", ask.answer->signature}, {"certificate", edges.CertificateOf(ask.facility)}};
 }
 
+// Checks an edge's answer to "events" (a JSON object of `facility` for request `nonce`) and
+// appends each of its events — position and JSON text — to `out`; whether the edge has more.
+StatusOr<bool> EventsOfAnswer(const simdjson::padded_string& body, const std::string& facility, const std::string& nonce,
+                              std::vector<std::pair<Position, std::string_view>>& out) {
+  // Fully validated first (on-demand parsing checks only what it reads, and the texts are
+  // passed on as they are).
+  simdjson::dom::parser validator;
+  if (auto valid = validator.parse(body); valid.error()) return InvalidArgument(simdjson::error_message(valid.error()));
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object answer;
+  if (parser.iterate(body).get(doc) || doc.get_object().get(answer)) return InvalidArgument("not a JSON object");
+  std::string_view answered_by, answered_nonce;
+  bool more = false;
+  if (answer.find_field_unordered("facility").get_string().get(answered_by) || answered_by != facility) {
+    return InvalidArgument("another facility's answer");
+  }
+  if (answer.find_field_unordered("nonce").get_string().get(answered_nonce) || answered_nonce != nonce) {
+    return InvalidArgument("an answer to another request");
+  }
+  if (auto m = answer.find_field_unordered("more"); !m.error() && m.get_bool().get(more)) {
+    return InvalidArgument("'more' is not a boolean");
+  }
+  simdjson::ondemand::array events;
+  if (answer.find_field_unordered("events").get_array().get(events)) return InvalidArgument("no events array");
+  for (auto element : events) {
+    simdjson::ondemand::object e;
+    std::string_view sort_key, event_facility, text;
+    int64_t record_id = 0;
+    if (element.get_object().get(e)) return InvalidArgument("an event that is not an object");
+    if (e.find_field_unordered("sort_key").get_string().get(sort_key) ||
+        e.find_field_unordered("record_id").get_int64().get(record_id) ||
+        e.find_field_unordered("facility").get_string().get(event_facility) || event_facility != facility) {
+      continue;  // not an event of this facility's page: left out
+    }
+    if (e.reset().error() || e.raw_json().get(text)) return InvalidArgument("a malformed event");
+    out.push_back({{std::string(sort_key), facility, record_id}, text});
+  }
+  return more;
+}
+
 }  // namespace
 
-StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
                      const ChartRequest& request) {
   if (request.limit < 1 || request.limit > 1000) return InvalidArgument("limit must be from 1 to 1000");
   for (const std::string& t : request.types) {
@@ -204,7 +247,7 @@ StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, c
                           Authorised(index, log, viewer, request.local_id, request.regional_id, "chart", request.request_id));
 
   std::vector<Ask> asks;
-  for (auto& [facility, ids] : Holders(person, viewer, request.facilities)) asks.push_back({facility, ids});
+  for (auto& [facility, ids] : Holders(person, viewer, request.facilities)) asks.emplace_back(facility, ids);
   const std::string nonce = Nonce();
   FanOut(edges, asks, "events",
          [&](const Ask& ask) {
@@ -214,37 +257,34 @@ StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, c
          },
          request.deadline);
 
-  // Merge what came back.
-  std::vector<std::pair<Position, json>> merged;
+  // Merge what came back: each event's JSON text exactly as its edge signed it, spliced into
+  // the page without being parsed into a tree and printed again.
+  std::vector<simdjson::padded_string> bodies;
+  bodies.reserve(asks.size());  // the events' texts point into these
+  std::vector<std::pair<Position, std::string_view>> merged;
   bool more = false;
   bool partial = false;
   json sources = json::array();
   for (Ask& ask : asks) {
-    json source = {{"facility", ask.facility}, {"local_ids", ask.local_ids}, {"status", ask.status}, {"took_ms", ask.took_ms}};
+    json source = {{"facility", ask.facility}, {"local_ids", ask.local_ids}, {"took_ms", ask.took_ms}};
     size_t count = 0;
     if (ask.answer) {
-      json body = json::parse(ask.answer->body, nullptr, false);
-      if (!body.is_object() || body.value("facility", "") != ask.facility || body.value("nonce", "") != nonce ||
-          !body.contains("events") || !body["events"].is_array()) {
+      bodies.emplace_back(ask.answer->body);
+      const size_t before = merged.size();
+      StatusOr<bool> page = EventsOfAnswer(bodies.back(), ask.facility, nonce, merged);
+      if (!page.ok()) {
         ask.status = "error";
-        ask.reason = "the edge's answer is not a chart page for this request";
+        ask.reason = "the edge's answer is not a chart page for this request: " + page.status().message();
         ask.answer.reset();
       } else {
-        more |= body.value("more", false);
-        for (json& e : body["events"]) {
-          if (!e.is_object() || !e.contains("sort_key") || !e["sort_key"].is_string() || !e.contains("record_id") ||
-              !e["record_id"].is_number_integer() || e.value("facility", "") != ask.facility) {
-            continue;
-          }
-          merged.push_back({{e["sort_key"].get<std::string>(), ask.facility, e["record_id"].get<int64_t>()}, std::move(e)});
-          ++count;
-        }
+        more |= *page;
+        count = merged.size() - before;
       }
     }
     source["status"] = ask.status;
     if (!ask.reason.empty()) source["reason"] = ask.reason;
     source["answered_events"] = count;
-    if (ask.answer) source["signed"] = Signed(edges, ask);
+    if (ask.answer && request.include_signed) source["signed"] = Signed(edges, ask);
     partial |= ask.status != "answered";
     sources.push_back(std::move(source));
   }
@@ -252,11 +292,11 @@ StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, c
   const size_t limit = static_cast<size_t>(request.limit);
   more |= merged.size() > limit;
   if (merged.size() > limit) merged.resize(limit);
-  json events = json::array();
   std::map<std::string, size_t> shown;
-  for (auto& [position, e] : merged) {
+  size_t bytes = 0;
+  for (const auto& [position, text] : merged) {
     ++shown[position.facility];
-    events.push_back(std::move(e));
+    bytes += text.size() + 1;
   }
   for (json& source : sources) source["events"] = shown[source["facility"].get<std::string>()];
   json next = nullptr;
@@ -264,8 +304,20 @@ StatusOr<json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, c
     const Position& last = merged.back().first;
     next = fmt::format("{}:{}:{}", last.sort_key, last.record_id, last.facility);
   }
-  return json{{"regional_id", person.regional_id}, {"patient", {{"identifiers", IdentifiersJson(person)}}},
-              {"events", std::move(events)}, {"next_cursor", next}, {"partial", partial}, {"sources", std::move(sources)}};
+  std::string out;
+  out.reserve(bytes + 4096);
+  out += R"({"regional_id":)" + json(person.regional_id).dump();
+  out += R"(,"patient":)" + json{{"identifiers", IdentifiersJson(person)}}.dump();
+  out += R"(,"events":[)";
+  for (size_t i = 0; i < merged.size(); ++i) {
+    if (i > 0) out += ',';
+    out += merged[i].second;
+  }
+  out += R"(],"next_cursor":)" + next.dump();
+  out += R"(,"partial":)";
+  out += partial ? "true" : "false";
+  out += R"(,"sources":)" + sources.dump(-1, ' ', false, json::error_handler_t::replace) + "}";
+  return out;
 }
 
 StatusOr<json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
@@ -276,7 +328,8 @@ StatusOr<json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, 
                           Authorised(index, log, viewer, request.local_id, request.regional_id, "entity", request.request_id));
   const auto holders = Holders(person, viewer, {request.facility});
   if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
-  std::vector<Ask> asks = {{request.facility, holders.begin()->second}};
+  std::vector<Ask> asks;
+  asks.emplace_back(request.facility, holders.begin()->second);
   const std::string nonce = Nonce();
   FanOut(edges, asks, "entity",
          [&](const Ask& ask) {

@@ -45,18 +45,19 @@ struct ChartRequest {
   std::string cursor;                   // from the previous page's next_cursor
   std::chrono::milliseconds deadline{std::chrono::seconds(5)};
   bool refresh = false;  // "request the latest information": each edge re-scans the patient first
+  bool include_signed = false;  // each source with its edge's signed answer, to verify the events
   std::string request_id;  // the HTTP request's, for the access log
 };
 
-// The chart as JSON:
+// The chart as JSON text (events as their edges signed them, byte for byte):
 //   {"regional_id", "patient": {"identifiers": [{"facility","local_id"}...]},
 //    "events": [...store::EventJson...], "next_cursor": "..." | null, "partial": bool,
 //    "sources": [{"facility", "local_ids", "status": "answered"|"offline"|"timeout"|"error",
 //                 "reason", "took_ms", "events" (on this page), "answered_events" (in its answer),
-//                 "signed": {"body","signature","certificate"}}]}
+//                 "signed": {"body","signature","certificate"} (with include_signed)}]}
 // Errors: InvalidArgument for a bad request (both or neither of local_id and regional_id, a bad
 // cursor, limit, date or type); NotFound / PermissionDenied from the index and Authorize.
-StatusOr<nlohmann::json> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
+StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
                                const ChartRequest& request);
 
 // One entity (a FHIR resource, documents included) relayed from the facility that holds it:

@@ -115,11 +115,12 @@ void Peer::SendAnswer(uint64_t id, const StatusOr<Answer>& answer) {
   Status sent = Status::Ok();
   while (sent.ok() && body.size() > options_.part_bytes) {
     const size_t n = Utf8Prefix(body, options_.part_bytes);
-    sent = channel->Send(json{{"t", "part"}, {"id", id}, {"data", body.substr(0, n)}}.dump());
+    sent = channel->Send(json{{"t", "part"}, {"id", id}}.dump() + '\n' + std::string(body.substr(0, n)));
     body.remove_prefix(n);
   }
   if (sent.ok()) {
-    sent = channel->Send(json{{"t", "res"}, {"id", id}, {"ok", true}, {"body", body}, {"sig", answer->signature}}.dump());
+    sent = channel->Send(json{{"t", "res"}, {"id", id}, {"ok", true}, {"sig", answer->signature}}.dump() + '\n' +
+                         std::string(body));
   }
   if (!sent.ok()) {
     // The asker is not reading fast enough: tell it the answer is lost rather than leave it waiting.
@@ -131,7 +132,12 @@ void Peer::SendAnswer(uint64_t id, const StatusOr<Answer>& answer) {
 }
 
 void Peer::OnMessage(std::string text) {
-  json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  // The header, and after the first newline (which a compact JSON text never holds) the payload.
+  const size_t newline = text.find('\n');
+  const std::string_view header = std::string_view(text).substr(0, newline);
+  const bool has_payload = newline != std::string::npos;
+  const std::string_view payload = has_payload ? std::string_view(text).substr(newline + 1) : std::string_view();
+  json message = json::parse(header, nullptr, /*allow_exceptions=*/false);
   if (!message.is_object()) return Protocol("a message that is not a JSON object");
   const auto type = message.find("t");
   const std::optional<uint64_t> id = IdOf(message);
@@ -172,12 +178,11 @@ void Peer::OnMessage(std::string text) {
     return;
   }
   if (t == "part") {
-    const auto data = message.find("data");
-    if (data == message.end() || !data->is_string()) return Protocol("a part without data");
+    if (!has_payload) return Protocol("a part without data");
     std::lock_guard lock(mutex_);
     auto it = pending_.find(*id);
     if (it == pending_.end()) return;  // cancelled meanwhile
-    if (it->second.parts.size() + data->get_ref<const std::string&>().size() > options_.max_body_bytes) {
+    if (it->second.parts.size() + payload.size() > options_.max_body_bytes) {
       Done done = std::move(it->second.done);
       pending_.erase(it);
       // Later parts of this ID are dropped as unknown.
@@ -186,7 +191,7 @@ void Peer::OnMessage(std::string text) {
       });
       return;
     }
-    it->second.parts += data->get_ref<const std::string&>();
+    it->second.parts += payload;
     return;
   }
   if (t == "res") {
@@ -209,12 +214,9 @@ void Peer::OnMessage(std::string text) {
       }
       return Answered(*id, Status(*c, text_message->get<std::string>()));
     }
-    const auto body = message.find("body");
     const auto sig = message.find("sig");
-    if (body == message.end() || !body->is_string() || (sig != message.end() && !sig->is_string())) {
-      return Protocol("an answer without a body");
-    }
-    Answer answer{parts + body->get<std::string>(), sig == message.end() ? "" : sig->get<std::string>()};
+    if (!has_payload || (sig != message.end() && !sig->is_string())) return Protocol("an answer without a body");
+    Answer answer{parts.append(payload), sig == message.end() ? "" : sig->get<std::string>()};
     if (answer.body.size() > options_.max_body_bytes) {
       return Answered(*id, ResourceExhausted(fmt::format("the answer exceeds {} bytes", options_.max_body_bytes)));
     }

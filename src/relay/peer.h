@@ -1,13 +1,15 @@
 // Requests both ways over one WebSocket channel (http/websocket.h), multiplexed by ID: how the
 // hub asks an edge for a chart and how an edge registers its patients with the hub.
 //
-// Every message is one JSON object:
+// Every message is one compact JSON object, the header, followed for answers by a newline and
+// the body's bytes as they are (a body is not escaped into a JSON string, so neither side
+// escapes or unescapes large answers):
 //   {"t":"req","id":7,"op":"events","args":{...}}            a request
-//   {"t":"res","id":7,"ok":true,"body":"...","sig":"..."}    its answer: body is JSON text, sig
+//   {"t":"res","id":7,"ok":true,"sig":"..."}\n<body>         its answer: body is JSON text, sig
 //                                                            the answerer's signature over it
 //                                                            ("" when unsigned)
 //   {"t":"res","id":7,"ok":false,"code":"not_found","message":"..."}
-//   {"t":"part","id":7,"data":"..."}                         a piece of a large body: pieces
+//   {"t":"part","id":7}\n<piece>                             a piece of a large body: pieces
 //                                                            come before the "res", which holds
 //                                                            the last one, so other answers can
 //                                                            pass between them
