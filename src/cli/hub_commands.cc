@@ -105,6 +105,8 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   if (!access_log.ok()) return Fail("serve", access_log.status());
   hub::EdgeRegistryOptions edge_options;
   edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
+  // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
+  server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
   hub::EdgeRegistry edges(**index, edge_options, *logger);
   InstallStopHandler();
   auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **access_log}, *logger),
@@ -199,7 +201,8 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                 "open connections at most, the edges' WebSockets included; more are closed on accept (default 4096;\n"
                 "each takes a file descriptor, see ulimit -n)")
       ->check(CLI::Range(1, 1'000'000));
-  s->add_option("--heartbeat-ms", serve->heartbeat_ms, "how often each edge is pinged (default 10000)")
+  s->add_option("--heartbeat-ms", serve->heartbeat_ms,
+                "how often each edge is pinged (default 10000); an edge silent for three heartbeats is disconnected")
       ->check(CLI::Range(100, 600'000));
   s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });
 

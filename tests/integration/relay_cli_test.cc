@@ -1,11 +1,17 @@
 // The relay end to end: a generated region of three facilities, each imported into its own
 // edge repository; `renkei hub serve`; one `renkei edge connect` per facility (outbound
 // WebSocket); `renkei chart` and the hub's HTTP API as a clinician's client would use them.
+#include <sys/socket.h>
+
+#include <condition_variable>
 #include <csignal>
 #include <map>
 #include <set>
 #include <thread>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -295,6 +301,146 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   EXPECT_NE(access.find("\"allowed\":true"), std::string::npos);
   EXPECT_NE(access.find(other_only), std::string::npos);
   EXPECT_EQ(hub.err().find(other_only), std::string::npos);
+}
+
+// A TCP link between an edge and the hub that the test can cut and restore: while cut, bytes
+// are held in both directions (the connection stays open, as across a dead network path); once
+// restored, they flow again, including those held back.
+class CuttableLink {
+ public:
+  explicit CuttableLink(int hub_port)
+      : acceptor_(io_, boost::asio::ip::tcp::endpoint(boost::asio::ip::address_v4::loopback(), 0)), hub_port_(hub_port) {
+    accepting_ = std::thread([this] { Accept(); });
+  }
+  ~CuttableLink() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      cut_ = false;
+      for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
+    }
+    flowing_.notify_all();
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    accepting_.join();
+    for (auto& t : pumps_) t.join();
+  }
+  int port() const { return acceptor_.local_endpoint().port(); }
+  void Cut() {
+    std::lock_guard lock(mutex_);
+    cut_ = true;
+  }
+  void Restore() {
+    {
+      std::lock_guard lock(mutex_);
+      cut_ = false;
+    }
+    flowing_.notify_all();
+  }
+
+ private:
+  using Socket = std::shared_ptr<boost::asio::ip::tcp::socket>;
+  void Accept() {
+    for (;;) {
+      auto edge = std::make_shared<boost::asio::ip::tcp::socket>(io_);
+      boost::system::error_code ec;
+      acceptor_.accept(*edge, ec);
+      if (ec) return;
+      auto hub = std::make_shared<boost::asio::ip::tcp::socket>(io_);
+      hub->connect({boost::asio::ip::address_v4::loopback(), static_cast<uint16_t>(hub_port_)}, ec);
+      std::lock_guard lock(mutex_);
+      if (ec || stopping_) continue;
+      sockets_.push_back(edge);
+      sockets_.push_back(hub);
+      pumps_.emplace_back([this, edge, hub] { Pump(edge, hub); });
+      pumps_.emplace_back([this, edge, hub] { Pump(hub, edge); });
+    }
+  }
+  void Pump(const Socket& from, const Socket& to) {
+    char buffer[16384];
+    for (;;) {
+      boost::system::error_code ec;
+      const size_t n = from->read_some(boost::asio::buffer(buffer), ec);
+      {
+        std::unique_lock lock(mutex_);
+        flowing_.wait(lock, [&] { return !cut_ || stopping_; });
+        if (stopping_) return;
+      }
+      if (ec) {
+        ::shutdown(to->native_handle(), SHUT_WR);
+        return;
+      }
+      boost::asio::write(*to, boost::asio::buffer(buffer, n), ec);
+      if (ec) return;
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  const int hub_port_;
+  std::thread accepting_;
+  std::mutex mutex_;
+  std::condition_variable flowing_;
+  bool cut_ = false, stopping_ = false;
+  std::vector<Socket> sockets_;
+  std::vector<std::thread> pumps_;
+};
+
+TEST(RelayCliTest, ACutNetworkGivesAPartialChartWithTheReasonAndTheChartIsWholeOnceRestored) {
+  Region r = MakeRegion("renkei-relay-cut");
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--heartbeat-ms", "300", "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  const std::string viewer = r.facilities[0], far = r.facilities[2];
+  CuttableLink link(port);
+  std::map<std::string, Edge> edges;
+  edges[r.facilities[0]].Start(r, r.facilities[0], port);
+  edges[r.facilities[1]].Start(r, r.facilities[1], port);
+  edges[far].Start(r, far, link.port());  // the third facility reaches the hub over the link
+  const std::string query = "patient=" + r.person.at(viewer) + "&limit=1000&deadline_ms=700";
+  const auto source_of = [&](const json& chart, const std::string& facility) {
+    for (const json& s : chart["sources"]) {
+      if (s["facility"] == facility) return s;
+    }
+    return json();
+  };
+  ASSERT_TRUE(WaitFor([&] {
+    json c = Chart(r, port, viewer, query);
+    return c.is_object() && c["patient"]["identifiers"].size() == 3 && !c["partial"].get<bool>();
+  }));
+  const size_t whole = AllEvents(r).size();
+
+  link.Cut();
+  // Asked while the link is dead: the far facility times out, the chart comes back within the deadline, partial.
+  const auto asked = std::chrono::steady_clock::now();
+  json cut = Chart(r, port, viewer, query);
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s);
+  ASSERT_TRUE(cut.is_object());
+  EXPECT_TRUE(cut["partial"].get<bool>());
+  EXPECT_NE(source_of(cut, far)["status"], "answered") << cut["sources"].dump();
+  EXPECT_FALSE(source_of(cut, far).value("reason", "").empty());
+  EXPECT_EQ(source_of(cut, viewer)["status"], "answered");
+  // Three silent heartbeats later the hub has dropped the dead connection (a chart waiting on it
+  // then hears "the connection closed: the peer stopped answering"): offline, with why.
+  json offline;
+  EXPECT_TRUE(WaitFor([&] {
+    offline = Chart(r, port, viewer, query);
+    return offline.is_object() && source_of(offline, far)["status"] == "offline" &&
+           source_of(offline, far)["reason"] == "the facility's edge is not connected to the hub";
+  })) << offline.dump();
+  EXPECT_TRUE(offline["partial"].get<bool>());
+
+  link.Restore();
+  // The edge learns its connection is gone, reconnects over the restored link, and the chart is whole and correct.
+  json back;
+  EXPECT_TRUE(WaitFor([&] {
+    back = Chart(r, port, viewer, query);
+    return back.is_object() && !back["partial"].get<bool>();
+  }, 20s)) << back.dump() << edges[far].process().err();
+  EXPECT_EQ(back["events"].size(), std::min<size_t>(whole, 1000));
+  EXPECT_EQ(source_of(back, far)["answered_events"].get<size_t>() > 0, true);
 }
 
 // Development's shape (ws:// and tokens): the edges sign with their certificates all the same.
