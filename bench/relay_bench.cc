@@ -157,7 +157,6 @@ int Backend(const std::string& store_url, const std::string& facility, const std
     http::Response response;
     response.status = 200;
     response.body = std::move(answer->body);
-    response.headers.emplace_back("Content-Type", "application/json");
     response.headers.emplace_back("X-Signature", answer->signature);
     return response;
   });
