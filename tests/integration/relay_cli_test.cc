@@ -113,6 +113,14 @@ json Chart(const Region& r, int port, const std::string& facility, const std::st
   return json::parse(response->body, nullptr, false);
 }
 
+// Waits until the edges' registrations have linked the person at all three facilities, as `viewer` sees them.
+bool LinkedEverywhere(const Region& r, int port, const std::string& viewer) {
+  return WaitFor([&] {
+    json c = Chart(r, port, viewer, "patient=" + r.person.at(viewer) + "&limit=1");
+    return c.is_object() && c["patient"]["identifiers"].size() == 3;
+  });
+}
+
 // Every event of the person at every facility, as the edges' own CLI lists them.
 std::set<std::pair<std::string, int64_t>> AllEvents(const Region& r) {
   std::set<std::pair<std::string, int64_t>> all;
@@ -137,10 +145,7 @@ TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWhol
   // Registrations flowed from the edges: the person is one regional ID at all three facilities.
   const std::string viewer = r.facilities[0];
   const std::string local = r.person.at(viewer);
-  ASSERT_TRUE(WaitFor([&] {
-    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1");
-    return c.is_object() && c["patient"]["identifiers"].size() == 3;
-  })) << "the edges' registrations did not link the person";
+  ASSERT_TRUE(LinkedEverywhere(r, port, viewer)) << "the edges' registrations did not link the person";
 
   // Page through the whole chart, 7 at a time: every event of every facility exactly once, newest first.
   const auto expected = AllEvents(r);
@@ -245,10 +250,7 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   std::map<std::string, Edge> edges;
   for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
   const std::string viewer = r.facilities[0];
-  ASSERT_TRUE(WaitFor([&] {
-    json c = Chart(r, port, viewer, "patient=" + r.person.at(viewer) + "&limit=1");
-    return c.is_object() && c["patient"]["identifiers"].size() == 3;
-  }));
+  ASSERT_TRUE(LinkedEverywhere(r, port, viewer));
   const auto get = [&](const std::string& target, const std::string& token) {
     auto response = http::Fetch("GET", fmt::format("http://127.0.0.1:{}{}", port, target), {}, "application/json", 10s,
                                 token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
@@ -459,10 +461,7 @@ TEST(RelayCliTest, EveryAnswerIsSignedByItsFacilityAndTheViewerVerifiesIt) {
   }
   const std::string viewer = r.facilities[0];
   const std::string local = r.person.at(viewer);
-  ASSERT_TRUE(WaitFor([&] {
-    json c = Chart(r, port, viewer, "patient=" + local + "&limit=1");
-    return c.is_object() && c["patient"]["identifiers"].size() == 3;
-  }));
+  ASSERT_TRUE(LinkedEverywhere(r, port, viewer));
   Result verified = RunRenkei(r.dir, fmt::format("chart --hub http://127.0.0.1:{} --token {} --patient {} --limit 50 "
                                                  "--ca ca/ca.crt --json",
                                                  port, r.tokens.at(viewer), local));
