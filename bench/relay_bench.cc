@@ -107,7 +107,7 @@ int WaitForSignal(boost::asio::io_context& io) {
   return 0;
 }
 
-// The edge's answers over plain HTTP, one store connection per server thread.
+// The edge's answers over plain HTTP, one store connection per handler thread.
 int Backend(const std::string& store_url, const std::string& facility, const std::string& cert, const std::string& key,
             const std::string& listen, int threads) {
   std::optional<pki::Signer> signer;
@@ -163,6 +163,7 @@ int Backend(const std::string& store_url, const std::string& facility, const std
   http::ServerOptions options;
   options.listen = listen;
   options.threads = threads;
+  options.handler_threads = threads;  // as many as there are store connections
   auto server = http::Server::Start(options, std::move(router), log::Logger::Null());
   if (!server.ok()) {
     std::cerr << "relay_bench: " << server.status().ToString() << "\n";

@@ -55,7 +55,8 @@ struct ServeFlags {
   std::string model;
   std::string access_log = "hub-access.jsonl";
   pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
-  int threads = 4;
+  int threads = 2;
+  int handler_threads = 32;
   int heartbeat_ms = 10'000;
   size_t max_connections = 4096;
 };
@@ -89,6 +90,7 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   http::ServerOptions server_options;
   server_options.listen = f.listen;
   server_options.threads = f.threads;
+  server_options.handler_threads = f.handler_threads;
   server_options.max_connections = f.max_connections;
   if (f.tls.cert.empty() != f.tls.key.empty() || (!f.tls.cert.empty() && f.tls.ca.empty())) {
     return Fail("serve", InvalidArgument("TLS needs --tls-cert, --tls-key and --ca together"));
@@ -189,8 +191,12 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--listen", serve->listen, "host:port to listen on (default 127.0.0.1:8780; port 0 picks one)");
   s->add_option("--credentials", serve->credentials, "the callers' credentials file (default hub-credentials.json)");
   s->add_option("--model", serve->model, "linkage model JSON (as `renkei mpi evaluate --model-out` writes)");
-  s->add_option("--threads", serve->threads, "HTTP threads, which also wait for the edges' chart answers (default 4)")
+  s->add_option("--threads", serve->threads, "I/O threads: HTTP and the edges' WebSockets (default 2)")
       ->check(CLI::Range(1, 256));
+  s->add_option("--handler-threads", serve->handler_threads,
+                "threads answering requests; a chart holds one while it waits for the edges, so this many charts\n"
+                "are gathered at once and more wait their turn (default 32)")
+      ->check(CLI::Range(1, 1024));
   s->add_option("--access-log", serve->access_log,
                 "where each decision on patient data is recorded, one JSON line each (default hub-access.jsonl)");
   s->add_option("--tls-cert", serve->tls.cert, "the hub's certificate (from `renkei ca issue --role hub`): serve HTTPS/WSS");

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -23,6 +25,7 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
+#include "base/signals.h"
 #include "net/listener.h"
 #include "http/address.h"
 #include "http/beast_fields.h"
@@ -74,12 +77,20 @@ Status CheckResponse(const Response& response) {
 // What the server and its connections share. Constant after Start() unless noted.
 struct ServerState {
   ServerState(const ServerOptions& o, Router r, std::shared_ptr<log::Logger> l)
-      : options(o), router(std::move(r)), logger(std::move(l)) {}
+      : options(o), router(std::move(r)), logger(std::move(l)), handlers(StartPool(o.handler_threads)) {}
+
+  static std::unique_ptr<asio::thread_pool> StartPool(int threads) {
+    BlockSignals blocked;
+    return std::make_unique<asio::thread_pool>(threads);
+  }
 
   const ServerOptions options;
   const Router router;
   const std::shared_ptr<log::Logger> logger;
   net::Listener* listener = nullptr;  // set by Start(), before the first connection
+  // Runs the handlers. Joined after the listener has stopped: a handler's task holds work on
+  // its connection's strand, so the I/O threads wait for it and write its response first.
+  std::unique_ptr<asio::thread_pool> handlers;
 };
 
 // One accepted connection over `Stream`: beast::tcp_stream, or an ssl_stream over it, which
@@ -133,7 +144,8 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
  private:
   enum class Phase {
     kReading,    // waiting for a request, or for the rest of one
-    kWriting,    // writing a response (or a 100 Continue); the handler ran on the strand before
+    kHandling,   // a handler runs on the pool for the request just read
+    kWriting,    // writing a response (or a 100 Continue)
     kLingering,  // the last response is sent; discarding what the peer still sends
     kClosed,
   };
@@ -225,7 +237,6 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
     request.id = fmt::format("{}-{}", id_, ++requests_);
     request.headers = LowerCaseHeaders(message);
     request.body = std::move(message.body());
-    Response response;
     StatusOr<Target> target = ParseTarget(FromBeast(message.target()));
     if (target.ok() && beast::websocket::is_upgrade(message)) {
       request.path = std::move(target->path);
@@ -234,31 +245,46 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
       if (auto* handler = std::get_if<std::shared_ptr<ChannelHandler>>(&decision)) return Upgrade(request, *handler);
       return Write(std::move(std::get<Response>(decision)), message.version(), /*keep_alive=*/false);
     }
-    if (target.ok()) {
-      request.path = std::move(target->path);
-      request.query = std::move(target->query);
-      response = server_.router.Dispatch(request);
-      if (Status bad = CheckResponse(response); !bad.ok()) {
-        server_.logger->Error("http.bad_response_header", {{"request", request.id},
-                                                          {"route", request.route},
-                                                          {"error", bad.message()}});
-        response = Error(Internal("the server made an invalid response"));
-      }
-    } else {
+    if (!target.ok()) {
       server_.logger->Warn("http.bad_request", {{"request", request.id},
                                                 {"remote", remote_},
                                                 {"status", 400},
                                                 {"error", target.status().message()}});
-      response = Error(target.status());
+      Log(request, 400);
+      return Write(Error(target.status()), message.version(), message.keep_alive());
     }
+    request.path = std::move(target->path);
+    request.query = std::move(target->query);
+    // The handler runs on the pool; the work guard keeps the I/O threads (and so Stop()) waiting
+    // for its response, which is written back on this connection's strand.
+    phase_ = Phase::kHandling;
+    asio::post(*server_.handlers, [self = this->shared_from_this(), request = std::move(request),
+                                   strand = asio::make_work_guard(stream_.get_executor()),
+                                   version = message.version(), keep_alive = message.keep_alive()]() mutable {
+      Response response = self->server_.router.Dispatch(request);
+      if (Status bad = CheckResponse(response); !bad.ok()) {
+        self->server_.logger->Error("http.bad_response_header", {{"request", request.id},
+                                                                {"route", request.route},
+                                                                {"error", bad.message()}});
+        response = Error(Internal("the server made an invalid response"));
+      }
+      self->Log(request, response.status);
+      asio::post(strand.get_executor(), [self, response = std::move(response), version, keep_alive]() mutable {
+        if (self->phase_ == Phase::kClosed) return;
+        self->Write(std::move(response), version, keep_alive);
+      });
+    });
+  }
+
+  // The request's access line. Reads only what no other thread writes meanwhile.
+  void Log(const Request& request, int status) const {
     const std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - received_;
     server_.logger->Info("http.request", {{"request", request.id},
                                           {"method", request.method},
                                           {"route", request.route},
-                                          {"status", response.status},
+                                          {"status", status},
                                           {"duration_ms", std::round(took.count() * 100) / 100},
                                           {"remote", remote_}});
-    Write(std::move(response), message.version(), message.keep_alive());
   }
 
   // Hands the connection to a WebSocket channel, which the listener tracks from now on.
@@ -368,7 +394,9 @@ uint16_t Server::port() const { return impl_->listener->port(); }
 StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Router router,
                                                 std::shared_ptr<log::Logger> logger) {
   if (!logger) return InvalidArgument("http server: no logger");
-  if (options.threads < 1) return InvalidArgument("http server: threads must be at least 1");
+  if (options.threads < 1 || options.handler_threads < 1) {
+    return InvalidArgument("http server: threads and handler_threads must be at least 1");
+  }
   if (options.max_body_bytes == 0 || options.max_header_bytes == 0 || options.max_connections == 0) {
     return InvalidArgument("http server: max_body_bytes, max_header_bytes and max_connections must be positive");
   }
@@ -399,6 +427,7 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Ro
   state.logger->Info("http.listening", {{"address", net::FormatEndpoint(tcp::endpoint(address, impl->listener->port()))},
                                         {"tls", options.tls != nullptr},
                                         {"threads", options.threads},
+                                        {"handler_threads", options.handler_threads},
                                         {"max_connections", options.max_connections},
                                         {"max_body_bytes", options.max_body_bytes},
                                         {"max_header_bytes", options.max_header_bytes},
@@ -406,6 +435,9 @@ StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Ro
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
 
-void Server::Stop() { impl_->listener->Stop(); }
+void Server::Stop() {
+  impl_->listener->Stop();
+  impl_->state.handlers->join();
+}
 
 }  // namespace renkei::http

@@ -8,10 +8,14 @@
 // as it is (a status outside 200-599, a body on a 204 or 304, CR, LF or NUL in a header, a
 // header the server sets itself) is replaced by a 500 and logged.
 //
-// Threads. The server owns an io_context and `threads` threads that run it; each connection
-// is one object on its own strand. Handlers run on those threads, so at most `threads` run at
-// once; a handler may block (a database call), holding its thread meanwhile. The threads block
-// every signal, so SIGINT and SIGTERM go to the caller's threads (see base/signals.h).
+// Threads. The server owns an io_context and `threads` I/O threads that run it; each
+// connection is one object on its own strand. Handlers run on a separate pool of
+// `handler_threads`, so at most that many run at once and the rest wait for a free one; a
+// handler may block (a database call, a wait for other connections' messages), holding its
+// pool thread meanwhile, while the I/O threads go on reading and writing every connection,
+// WebSocket channels included (a handler that waits for a channel's message cannot starve the
+// thread that would read it). All threads block every signal, so SIGINT and SIGTERM go to the
+// caller's threads (see base/signals.h).
 //
 // Hostile and broken input is answered, then the connection is closed (its bytes can no
 // longer be trusted to frame the next request):
@@ -75,7 +79,8 @@ struct ServerOptions {
   // "host:port" (address.h), the host an IP address literal: "0.0.0.0:8443" for every IPv4
   // interface, "[::1]:0" for IPv6 loopback; port 0 picks a free port, see Server::port().
   std::string listen = "127.0.0.1:0";
-  int threads = 2;                              // I/O threads, which also run the handlers
+  int threads = 2;                              // I/O threads
+  int handler_threads = 4;                      // threads running handlers, see "Threads" above
   size_t max_body_bytes = 1 << 20;              // larger bodies get 413
   size_t max_header_bytes = 16 << 10;           // request line and header fields; larger get 431
   // See "Timeouts" above; milliseconds so that tests can use short ones.
@@ -88,7 +93,8 @@ struct ServerOptions {
 class Server {
  public:
   // Binds, listens and starts the threads. Errors:
-  //   kInvalidArgument — a bad option (listen not host:port with an IP address, threads < 1,
+  //   kInvalidArgument — a bad option (listen not host:port with an IP address, threads or
+  //                      handler_threads < 1,
   //                      a zero limit or timeout) or a null logger;
   //   kUnavailable     — the address cannot be bound (in use, not local, no permission).
   static StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options, Router router,

@@ -402,7 +402,9 @@ TEST(HttpServerTest, ConcurrentClientsEachGetTheirOwnAnswers) {
     --in_handler;
     return Json(200, {{"client", request.params.at("client")}, {"n", request.params.at("n")}, {"body", request.body}});
   });
-  auto server = StartOrDie(std::move(router));
+  ServerOptions options = TestOptions();
+  options.handler_threads = 3;
+  auto server = StartOrDie(std::move(router), options);
   ASSERT_TRUE(server);
   std::vector<std::future<std::string>> clients;
   for (int c = 0; c < kClients; ++c) {
@@ -421,8 +423,8 @@ TEST(HttpServerTest, ConcurrentClientsEachGetTheirOwnAnswers) {
     }));
   }
   for (auto& client : clients) EXPECT_EQ(client.get(), "ok");
-  // Two I/O threads run handlers: they did overlap, and never more than two at once.
-  EXPECT_EQ(max_in_handler.load(), 2);
+  // Three handler threads: handlers did overlap, and never more than three at once.
+  EXPECT_EQ(max_in_handler.load(), 3);
 }
 
 TEST(HttpServerTest, AThrowingHandlerIs500AndIsLoggedWithoutTheRequest) {
@@ -567,6 +569,9 @@ TEST(HttpServerTest, StartRefusesBadOptionsAndABusyPort) {
   options = TestOptions();
   options.threads = 0;
   EXPECT_EQ(start(options).code(), StatusCode::kInvalidArgument);
+  options = TestOptions();
+  options.handler_threads = 0;
+  EXPECT_EQ(start(options).ToString(), "invalid_argument: http server: threads and handler_threads must be at least 1");
   options = TestOptions();
   options.max_body_bytes = 0;
   EXPECT_EQ(start(options).code(), StatusCode::kInvalidArgument);

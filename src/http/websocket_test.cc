@@ -1,5 +1,6 @@
 #include "http/websocket.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -31,7 +32,9 @@ class Recorder : public ChannelHandler {
   }
   void OnMessage(std::string message) override {
     std::lock_guard lock(mutex_);
-    if (echo_) EXPECT_TRUE(channel_->Send("echo:" + message).ok());
+    if (echo_) {
+      EXPECT_TRUE(channel_->Send("echo:" + message).ok());
+    }
     messages_.push_back(std::move(message));
     changed_.notify_all();
   }
@@ -115,11 +118,19 @@ struct EchoServer {
       return std::shared_ptr<ChannelHandler>(recorder);
     });
     router.Add("GET", "/v1/plain", [](Request&) { return Json(200, {{"ok", true}}); });
+    // Answers once the first channel has received a message: a handler that waits on another
+    // connection, as the hub's chart waits on the edges' channels.
+    router.Add("GET", "/v1/wait", [this](Request&) {
+      ++waiting;
+      const bool got = accepted.at(0)->WaitMessages(1);
+      return Json(got ? 200 : 504, {{"got", got}});
+    });
     server = StartOrDie(std::move(router), options);
   }
   std::string Url(std::string_view path) const { return fmt::format("ws://127.0.0.1:{}{}", server->port(), path); }
 
   std::string last_name;
+  std::atomic<int> waiting{0};  // handlers of /v1/wait that have started
   std::vector<std::shared_ptr<Recorder>> accepted;  // written by the server's thread before OnOpen
   std::unique_ptr<Server> server;
 };
@@ -153,6 +164,32 @@ TEST(WebSocketTest, MessagesFlowBothWaysInOrderAndACloseReachesBothEnds) {
   EXPECT_EQ(server_side->ToString(), "unavailable: the peer closed the connection (code 1000: done)");
   EXPECT_EQ(channel->Send("late").code(), StatusCode::kUnavailable);
   EXPECT_EQ(mine->close_calls(), 1);
+}
+
+TEST(WebSocketTest, HandlersWaitingForAChannelsMessageDoNotStopItBeingRead) {
+  ServerOptions options = testing::TestOptions();
+  options.threads = 1;  // the one I/O thread must stay free to read the channel
+  options.handler_threads = 4;
+  EchoServer echo(options);
+  ClientThread client;
+  auto mine = std::make_shared<Recorder>();
+  ASSERT_TRUE(client.Connect(echo.Url("/v1/echo/edge-1"), mine, WithToken("good")).ok());
+  std::vector<std::future<StatusOr<ClientResponse>>> waiters;
+  for (int i = 0; i < 4; ++i) {
+    waiters.push_back(std::async(std::launch::async, [&] {
+      return Fetch("GET", fmt::format("http://127.0.0.1:{}/v1/wait", echo.server->port()), {}, "", 5s);
+    }));
+  }
+  for (int i = 0; i < 500 && echo.waiting < 4; ++i) std::this_thread::sleep_for(2ms);
+  ASSERT_EQ(echo.waiting.load(), 4) << "every handler thread is waiting";
+  const auto sent = std::chrono::steady_clock::now();
+  ASSERT_TRUE(mine->WaitOpen()->Send("here").ok());
+  for (auto& waiter : waiters) {
+    auto response = waiter.get();
+    ASSERT_TRUE(response.ok()) << response.status().ToString();
+    EXPECT_EQ(response->status, 200) << response->body;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - sent, 2s);
 }
 
 TEST(WebSocketTest, ARefusedUpgradeIsAnHttpErrorWithTheServersReason) {

@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -208,7 +209,9 @@ TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWhol
   EXPECT_TRUE(partial["partial"].get<bool>());
   for (const json& e : partial["events"]) EXPECT_NE(e["facility"], down);
   for (const json& s : partial["sources"]) {
-    if (s["facility"] == down) EXPECT_EQ(s["reason"], "the facility's edge is not connected to the hub");
+    if (s["facility"] == down) {
+      EXPECT_EQ(s["reason"], "the facility's edge is not connected to the hub");
+    }
   }
 
   // Back again: whole.
@@ -238,6 +241,37 @@ TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWhol
   for (const json& e : list) {
     EXPECT_TRUE(e["connected"].get<bool>());
     EXPECT_EQ(e["version"], "renkei 0.1.0");
+  }
+}
+
+// A chart waits for the edges' answers; those answers arrive on the hub's I/O threads. With more
+// charts at once than the hub has threads of either kind, every chart is still whole: the waits
+// never hold the thread that reads the answers (which once stalled every chart to its deadline).
+TEST(RelayCliTest, MoreConcurrentChartsThanHubThreadsAreAllWhole) {
+  Region r = MakeRegion("renkei-relay-concurrent");
+  BackgroundRenkei hub;
+  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
+                                            "--threads", "1", "--handler-threads", "3", "--log-level", "warn"});
+  ASSERT_GT(port, 0) << hub.err();
+  std::map<std::string, Edge> edges;
+  for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+  const std::string viewer = r.facilities[0];
+  ASSERT_TRUE(LinkedEverywhere(r, port, viewer)) << "the edges' registrations did not link the person";
+  const size_t expected = std::min<size_t>(1000, AllEvents(r).size());
+
+  constexpr int kCharts = 12;
+  std::vector<std::future<json>> charts;
+  for (int i = 0; i < kCharts; ++i) {
+    charts.push_back(std::async(std::launch::async, [&] {
+      return Chart(r, port, viewer, "patient=" + r.person.at(viewer) + "&limit=1000&deadline_ms=5000");
+    }));
+  }
+  for (auto& future : charts) {
+    json chart = future.get();
+    ASSERT_TRUE(chart.is_object());
+    EXPECT_FALSE(chart["partial"].get<bool>()) << chart["sources"].dump();
+    for (const json& s : chart["sources"]) EXPECT_EQ(s["status"], "answered") << s.dump();
+    EXPECT_EQ(chart["events"].size(), expected);
   }
 }
 
