@@ -34,7 +34,7 @@ void Router::Add(std::string_view method, std::string_view pattern, Handler hand
   if (method.empty()) throw bad("no method");
   if (!handler) throw bad("no handler");
   if (pattern.empty() || pattern[0] != '/') throw bad("the pattern must begin with '/'");
-  Route route{std::string(method), std::string(pattern), {}, std::move(handler)};
+  Route route{std::string(method), std::string(pattern), {}, std::move(handler), {}};
   std::set<std::string_view> names;
   for (const std::string_view text : SplitPath(pattern)) {
     Segment segment{std::string(text), false};

@@ -43,7 +43,9 @@ namespace renkei::http {
 class Channel {
  public:
   virtual ~Channel() = default;
-  // Queues a text message. ResourceExhausted (the message dropped) when the queue would exceed
+  // Queues a message, sent as a binary frame: its bytes arrive as they are, unchecked (a text
+  // frame would make both ends check that it is UTF-8; the relay's readers are JSON parsers that
+  // check it themselves). ResourceExhausted (the message dropped) when the queue would exceed
   // max_queued_bytes; Unavailable once the channel is closing or closed.
   virtual Status Send(std::string message) = 0;
   // Bytes queued and not yet written.

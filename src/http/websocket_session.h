@@ -165,7 +165,7 @@ class WebSocketSession : public Channel,
   }
 
   void WriteFront() {
-    ws_.text(true);
+    ws_.binary(true);  // opaque bytes: no UTF-8 check of every frame on either side
     ws_.async_write(asio::buffer(outbox_.front()), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       {
         std::lock_guard lock(self->mutex_);

@@ -151,10 +151,14 @@ TEST(WebSocketTest, MessagesFlowBothWaysInOrderAndACloseReachesBothEnds) {
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(channel->Send(fmt::format("m{}", i)).ok());
   const std::string big(3 << 20, 'x');  // several frames' worth
   ASSERT_TRUE(channel->Send(big).ok());
-  ASSERT_TRUE(mine->WaitMessages(101));
+  constexpr char kNotUtf8[] = "\xff\x00\xfe not UTF-8";  // binary frames carry any bytes
+  const std::string bytes(kNotUtf8, sizeof kNotUtf8 - 1);
+  ASSERT_TRUE(channel->Send(bytes).ok());
+  ASSERT_TRUE(mine->WaitMessages(102));
   const auto got = mine->messages();
   for (int i = 0; i < 100; ++i) EXPECT_EQ(got[i], fmt::format("echo:m{}", i));
   EXPECT_EQ(got[100], "echo:" + big);
+  EXPECT_EQ(got[101], "echo:" + bytes);
 
   channel->Close("done");
   ASSERT_TRUE(mine->WaitClosed().has_value());
