@@ -32,10 +32,10 @@ StatusOr<std::unique_ptr<SqlConnection>> Open(std::string_view url) {
   return InvalidArgument("unknown store URL scheme; use sqlite:PATH or postgresql://USER@HOST/DB");
 }
 
-Status Migrate(SqlConnection& db, std::span<const Migration> migrations) {
-  RENKEI_RETURN_IF_ERROR(
-      db.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)"));
-  RENKEI_ASSIGN_OR_RETURN(auto rows, db.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
+Status Migrate(SqlConnection& db, std::span<const Migration> migrations, std::string_view history) {
+  RENKEI_RETURN_IF_ERROR(db.Execute(
+      fmt::format("CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)", history)));
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db.Query(fmt::format("SELECT COALESCE(MAX(version), 0) FROM {}", history), {}));
   const int64_t current = rows.empty() ? 0 : rows[0].Int(0);
   const int64_t latest = migrations.empty() ? 0 : migrations.back().version;
   if (current > latest) {
@@ -49,7 +49,8 @@ Status Migrate(SqlConnection& db, std::span<const Migration> migrations) {
     const std::string_view own = db.dialect() == Dialect::kSqlite ? m.sqlite_ddl : m.postgres_ddl;
     if (s.ok() && !own.empty()) s = db.Execute(Ddl(own, db.dialect()));
     if (s.ok()) {
-      s = db.Query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)", {m.version, NowUtcIso8601()})
+      s = db.Query(fmt::format("INSERT INTO {} (version, applied_at) VALUES ($1, $2)", history),
+                   {m.version, NowUtcIso8601()})
               .status();
     }
     if (!s.ok()) {

@@ -76,8 +76,10 @@ struct Migration {
   std::string_view postgres_ddl = {};
 };
 // Applies, each in its own transaction, the migrations newer than the database's version
-// (kept in table schema_migrations). FailedPrecondition when the database is newer than the
-// last migration given: an older program must not write to it.
-Status Migrate(SqlConnection& db, std::span<const Migration> migrations);
+// (kept in table `history`, so that several components can share one database, each with its
+// own). FailedPrecondition when the database is newer than the last migration given: an older
+// program must not write to it.
+Status Migrate(SqlConnection& db, std::span<const Migration> migrations,
+               std::string_view history = "schema_migrations");
 
 }  // namespace renkei::sql
