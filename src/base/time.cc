@@ -17,4 +17,9 @@ std::string NowUtcIso8601() {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace renkei

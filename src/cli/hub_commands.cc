@@ -17,6 +17,7 @@
 #include "http/target.h"
 #include "hub/access.h"
 #include "hub/api.h"
+#include "policy/consent_store.h"
 #include "hub/patient_index.h"
 #include "pki/tls.h"
 #include "log/log.h"
@@ -105,13 +106,16 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   }
   auto access_log = hub::AccessLog::Open(f.access_log);
   if (!access_log.ok()) return Fail("serve", access_log.status());
+  // The consents and overrides live beside the index, in tables of their own.
+  auto consents = policy::ConsentStore::Open(f.store);
+  if (!consents.ok()) return Fail("serve", consents.status().Annotate("the consent store"));
   hub::EdgeRegistryOptions edge_options;
   edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
   // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
   server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
   hub::EdgeRegistry edges(**index, edge_options, *logger);
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **access_log}, *logger),
+  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **access_log, **consents}, *logger),
                                     *logger);
   if (!server.ok()) return Fail("serve", server.status());
   fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",

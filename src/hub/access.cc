@@ -41,14 +41,13 @@ bool ValidName(std::string_view s) {
 std::string_view RoleName(Role r) { return r == Role::kOperator ? "operator" : "facility"; }
 
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities) {
-  if (action == Action::kViewChart) {
-    if (who.role == Role::kOperator) return PermissionDenied("operators manage the index; they do not see clinical data");
-    if (std::find(facilities.begin(), facilities.end(), who.facility) == facilities.end()) {
-      return PermissionDenied(fmt::format("facility {} has not registered this patient", who.facility));
-    }
+  if (action == Action::kReviewOverrides) {
+    if (who.role != Role::kOperator) return PermissionDenied("only the region's operators review break-glass overrides");
     return Status::Ok();
   }
   if (who.role == Role::kOperator) {
+    if (action == Action::kConsent) return PermissionDenied("operators do not record consent; the patient's facility does");
+    if (action == Action::kBreakGlass) return PermissionDenied("break-glass is for a facility's clinicians");
     if (action == Action::kRegister) return PermissionDenied("operators do not register patients; facilities do");
     return Status::Ok();
   }

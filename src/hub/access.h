@@ -11,9 +11,12 @@
 // includes one — with the other facilities' local IDs for them; operators see every person and
 // correct the index (link, unlink, merge, revert, review) but register no one.
 //
-// Clinical data (kViewChart): a facility's users see the chart of a person their facility has
-// registered, with what every facility linked to the same regional ID holds; operators see no
-// clinical data. (The consent issue replaces this rule, not the place it is decided.)
+// Consent and break-glass (kConsent, kBreakGlass): a facility records the consent of, or
+// declares an emergency for, only a person it has registered; operators do neither, and only
+// they review the overrides (kReviewOverrides).
+//
+// Clinical data is not decided here but by the policy decision point (policy/decide.h), which
+// every path to it asks through hub::DecideView (chart.h).
 #pragma once
 
 #include <optional>
@@ -39,7 +42,9 @@ enum class Action {
   kRegister,  // register or update a patient of `facility`
   kRead,      // PIX, PDQ hits, locator, history of a person held at `facilities`
   kCorrect,   // link, unlink, merge, revert, resolve reviews, list reviews
-  kViewChart, // a person's clinical data (the chart, an entity) from the facilities at `facilities`
+  kConsent,          // record, change or withdraw the consent of a person held at `facilities`
+  kBreakGlass,       // start or stop an emergency override for a person held at `facilities`
+  kReviewOverrides,  // list and review the overrides
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities

@@ -32,6 +32,8 @@ void AccessLog::Record(const Principal& who, const AccessDecision& d) {
                          {"allowed", d.decision.ok()},
                          {"request", d.request_id}};
   if (!d.decision.ok()) line["reason"] = d.decision.message();
+  if (!d.rule.empty()) line["rule"] = d.rule;
+  if (!d.basis.empty()) line["basis"] = d.basis;
   std::lock_guard lock(mutex_);
   if (!out_.is_open()) return;
   out_ << line.dump() << '\n';

@@ -22,6 +22,8 @@ struct AccessDecision {
   std::vector<std::string> facilities;  // the facilities the data would come from
   Status decision;          // OK: allowed; otherwise why not
   std::string request_id;   // the HTTP request's ID, to join with the server's log
+  std::string rule;         // the policy rule that decided (policy/decide.h), when one did
+  std::string basis;        // the consent or override it rested on
 };
 
 class AccessLog {

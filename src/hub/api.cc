@@ -5,9 +5,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "base/time.h"
 #include "http/message.h"
 #include "hub/chart.h"
 #include "mpi/regional_id.h"
+#include "text/base64.h"
 
 namespace renkei::hub {
 namespace {
@@ -124,7 +126,7 @@ StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, 
 class Api {
  public:
   explicit Api(const HubServices& hub)
-      : index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), access_log_(hub.access_log) {}
+      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents) {}
 
   static http::Response Unauthenticated() {
     http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
@@ -361,7 +363,7 @@ class Api {
     c.include_signed = with_signed == "true";
     c.request_id = request.id;
     http::Response response;
-    RENKEI_ASSIGN_OR_RETURN(response.body, Chart(index_, edges_, access_log_, who, c));
+    RENKEI_ASSIGN_OR_RETURN(response.body, Chart(hub_, who, c));
     return response;
   }
 
@@ -373,15 +375,152 @@ class Api {
     e.reference = request.params.at("type") + "/" + request.params.at("id");
     e.request_id = request.id;
     RENKEI_ASSIGN_OR_RETURN(e.version, OptionalNumber(request, "version", 0, 0, INT64_MAX));
-    RENKEI_ASSIGN_OR_RETURN(json entity, Entity(index_, edges_, access_log_, who, e));
+    RENKEI_ASSIGN_OR_RETURN(json entity, Entity(hub_, who, e));
     return http::Json(200, entity);
   }
 
+  // Why the caller may or may not see a person's clinical data, from which facilities.
+  StatusOr<http::Response> Explain(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(const Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
+                                                         request.Query1("regional_id").value_or(""), "explain",
+                                                         request.id));
+    json withheld = json::array();
+    for (const policy::Withheld& w : v.decision.withheld) withheld.push_back({{"facility", w.facility}, {"reason", w.reason}});
+    return http::Json(200, {{"effect", policy::EffectName(v.decision)}, {"rule", v.decision.rule},
+                            {"reason", v.decision.reason}, {"basis", v.decision.basis},
+                            {"facilities", v.decision.facilities}, {"withheld", withheld}});
+  }
+
+  static json ConsentJson(const policy::ConsentRecord& c) {
+    return {{"id", c.id}, {"state", policy::ConsentStateName(c.state)}, {"linked", c.linked},
+            {"recorded_by", c.recorded_by}, {"recorded_facility", c.recorded_facility},
+            {"proxy", c.proxy.empty() ? json(nullptr) : json(c.proxy)},
+            {"document_sha256", c.document_sha256.empty() ? json(nullptr) : json(c.document_sha256)},
+            {"document_type", c.document_type.empty() ? json(nullptr) : json(c.document_type)},
+            {"recorded_at", c.recorded_at}};
+  }
+
+  // The person's consent as the policy sees it, and every recorded change, newest first.
+  StatusOr<http::Response> ConsentOf(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    RENKEI_ASSIGN_OR_RETURN(auto history, consents_.History(x.regional_id));
+    std::vector<std::string> consenting;
+    for (const RegistrationRow& r : x.registrations) {
+      if (r.consent) consenting.push_back(r.facility);
+    }
+    const policy::Consent effective = policy::EffectiveConsent(
+        history.empty() ? std::nullopt : std::optional<policy::ConsentRecord>(history.front()), consenting);
+    json changes = json::array();
+    for (const policy::ConsentRecord& c : history) changes.push_back(ConsentJson(c));
+    return http::Json(200, {{"regional_id", x.regional_id},
+                            {"consent", {{"state", policy::ConsentStateName(effective.state)},
+                                         {"id", effective.id.empty() ? json(nullptr) : json(effective.id)},
+                                         {"linked", effective.linked}}},
+                            {"history", changes}});
+  }
+
+  // Records a consent (the linked facilities, optionally a proxy and the signed form) or its
+  // withdrawal: {"state": "active"|"withdrawn", "linked": [...], "proxy", "document_base64", "document_type"}.
+  StatusOr<http::Response> RecordConsent(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    auto x = index_.LookupRegional(request.params.at("regional_id"));
+    if (!x.ok() && x.status().code() == StatusCode::kNotFound) return Authorize(who, Action::kConsent, {});
+    if (!x.ok()) return x.status();
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kConsent, FacilitiesOf(*x)));
+    policy::ConsentRecord r;
+    r.regional_id = x->regional_id;
+    RENKEI_ASSIGN_OR_RETURN(const std::string state, StringMember(body, "state"));
+    if (state != "active" && state != "withdrawn") return InvalidArgument("'state' is \"active\" or \"withdrawn\"");
+    r.state = state == "active" ? policy::Consent::State::kActive : policy::Consent::State::kWithdrawn;
+    if (body.contains("linked")) {
+      if (!body["linked"].is_array()) return InvalidArgument("'linked' must be an array of facility codes");
+      for (const json& f : body["linked"]) {
+        if (!f.is_string()) return InvalidArgument("'linked' must be an array of facility codes");
+        r.linked.push_back(f.get<std::string>());
+      }
+    }
+    RENKEI_ASSIGN_OR_RETURN(r.proxy, StringMember(body, "proxy", false));
+    RENKEI_ASSIGN_OR_RETURN(const std::string document64, StringMember(body, "document_base64", false));
+    RENKEI_ASSIGN_OR_RETURN(r.document_type, StringMember(body, "document_type", false));
+    std::string document;
+    if (!document64.empty()) {
+      auto decoded = text::Base64Decode(document64);
+      if (!decoded.ok()) return decoded.status().Annotate("document_base64");
+      document = *std::move(decoded);
+      if (r.document_type.empty()) return InvalidArgument("'document_type' is required with a document");
+    }
+    r.recorded_by = who.name;
+    r.recorded_facility = who.facility;
+    RENKEI_ASSIGN_OR_RETURN(policy::ConsentRecord stored, consents_.Record(std::move(r), document));
+    hub_.access_log.Record(who, {"consent." + state, stored.regional_id, stored.linked, Status::Ok(), request.id,
+                                 "consent", stored.id});
+    return http::Json(201, ConsentJson(stored));
+  }
+
+  static json OverrideJson(const policy::OverrideRecord& o) {
+    return {{"id", o.id}, {"requester", o.requester}, {"facility", o.facility}, {"regional_id", o.regional_id},
+            {"reason", o.reason}, {"started_ms", o.started_ms}, {"until_ms", o.until_ms},
+            {"stopped_ms", o.stopped_ms == 0 ? json(nullptr) : json(o.stopped_ms)},
+            {"reviewed_by", o.reviewed_by.empty() ? json(nullptr) : json(o.reviewed_by)},
+            {"review_note", o.review_note.empty() ? json(nullptr) : json(o.review_note)}};
+  }
+
+  // Break-glass: {"patient": LOCAL_ID | "regional_id": RK…, "reason": "…", "minutes": 30}.
+  StatusOr<http::Response> StartBreakGlass(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(const std::string local_id, StringMember(body, "patient", false));
+    RENKEI_ASSIGN_OR_RETURN(const std::string regional_id, StringMember(body, "regional_id", false));
+    RENKEI_ASSIGN_OR_RETURN(const std::string reason, StringMember(body, "reason"));
+    int64_t minutes = 30;
+    if (body.contains("minutes")) {
+      if (!body["minutes"].is_number_integer()) return InvalidArgument("'minutes' must be a whole number");
+      minutes = body["minutes"].get<int64_t>();
+    }
+    if (local_id.empty() == regional_id.empty()) {
+      return InvalidArgument("name the patient by your facility's local ID or by a regional ID (one of them)");
+    }
+    auto x = local_id.empty() ? index_.LookupRegional(regional_id) : index_.Lookup({who.facility, local_id});
+    if (!x.ok() && x.status().code() == StatusCode::kNotFound) return Authorize(who, Action::kBreakGlass, {});
+    if (!x.ok()) return x.status();
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kBreakGlass, FacilitiesOf(*x)));
+    RENKEI_ASSIGN_OR_RETURN(policy::OverrideRecord o,
+                            consents_.StartOverride(who.name, who.facility, x->regional_id, reason, minutes, NowUnixMs()));
+    hub_.access_log.Record(who, {"breakglass.start", o.regional_id, {}, Status::Ok(), request.id, "break-glass", o.id});
+    return http::Json(201, OverrideJson(o));
+  }
+
+  StatusOr<http::Response> StopBreakGlass(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kBreakGlass, {who.facility}));
+    RENKEI_ASSIGN_OR_RETURN(policy::OverrideRecord o, consents_.StopOverride(request.params.at("id"), who.name, NowUnixMs()));
+    hub_.access_log.Record(who, {"breakglass.stop", o.regional_id, {}, Status::Ok(), request.id, "break-glass", o.id});
+    return http::Json(200, OverrideJson(o));
+  }
+
+  // The operators' review list: ?status=unreviewed (default) or all.
+  StatusOr<http::Response> Overrides(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kReviewOverrides, {}));
+    const std::string status = request.Query1("status").value_or("unreviewed");
+    if (status != "unreviewed" && status != "all") return InvalidArgument("status is unreviewed or all");
+    RENKEI_ASSIGN_OR_RETURN(auto list, consents_.Overrides("", status == "unreviewed"));
+    json out = json::array();
+    for (const policy::OverrideRecord& o : list) out.push_back(OverrideJson(o));
+    return http::Json(200, {{"overrides", out}});
+  }
+
+  StatusOr<http::Response> ReviewBreakGlass(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kReviewOverrides, {}));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(const std::string note, StringMember(body, "note"));
+    RENKEI_ASSIGN_OR_RETURN(policy::OverrideRecord o, consents_.ReviewOverride(request.params.at("id"), who.name, note));
+    return http::Json(200, OverrideJson(o));
+  }
+
  private:
+  const HubServices hub_;
   PatientIndex& index_;
   const Credentials& credentials_;
   EdgeRegistry& edges_;
-  AccessLog& access_log_;
+  policy::ConsentStore& consents_;
 };
 
 }  // namespace
@@ -410,6 +549,13 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("GET", "/v1/edges", &Api::Edges);
   route("GET", "/v1/chart", &Api::ChartOf);
   route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf);
+  route("GET", "/v1/access/explain", &Api::Explain);
+  route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf);
+  route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent);
+  route("POST", "/v1/breakglass", &Api::StartBreakGlass);
+  route("GET", "/v1/breakglass", &Api::Overrides);
+  route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass);
+  route("POST", "/v1/breakglass/{id}/review", &Api::ReviewBreakGlass);
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
   return router;
 }

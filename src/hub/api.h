@@ -23,6 +23,17 @@
 //                 &department=…&limit=…&cursor=…&deadline_ms=…&refresh=true&signed=true]
 //   GET  /v1/entities/{facility}/{type}/{id}?patient=… | regional_id=… [&version=N]
 //
+// Consent and the policy (policy/decide.h decides every chart and entity, through DecideView):
+//   GET  /v1/access/explain?patient=… | regional_id=…  the caller's decision: effect, rule, reason,
+//                                                      basis, facilities, withheld
+//   GET  /v1/patients/{regional_id}/consent   the consent in force and every recorded change
+//   POST /v1/patients/{regional_id}/consent   {"state": "active"|"withdrawn", "linked": [...],
+//                                             "proxy", "document_base64", "document_type"}
+//   POST /v1/breakglass                       {"patient" | "regional_id", "reason", "minutes"}
+//   POST /v1/breakglass/{id}/stop             the requester ends it early
+//   GET  /v1/breakglass?status=unreviewed|all the operators' review list
+//   POST /v1/breakglass/{id}/review           {"note"} (operators)
+//
 // Callers authenticate with a client certificate of the regional CA (over TLS: an edge or a
 // user of a facility is that facility's principal, an operator an operator) or a bearer token.
 //
@@ -35,10 +46,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http/router.h"
-#include "hub/access.h"
-#include "hub/access_log.h"
-#include "hub/edges.h"
-#include "hub/patient_index.h"
+#include "hub/services.h"
 #include "log/log.h"
 
 namespace renkei::hub {
@@ -47,14 +55,6 @@ namespace renkei::hub {
 // given_kanji, family_kana, given_kana, birth_date, sex, postal_code, address, phone,
 // identifier; each a string, all optional). InvalidArgument for another member or type.
 StatusOr<mpi::Demographics> DemographicsFrom(const nlohmann::json& j);
-
-// What the API serves; everything must outlive the router.
-struct HubServices {
-  PatientIndex& index;
-  const Credentials& credentials;
-  EdgeRegistry& edges;
-  AccessLog& access_log;
-};
 
 // The routes above.
 http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger);

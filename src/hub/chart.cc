@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "base/time.h"
 #include "fhir/event.h"
 
 namespace renkei::hub {
@@ -69,55 +70,29 @@ std::string EdgeCursor(const std::optional<Position>& p, const std::string& f) {
   return fmt::format("{}:{}", p->sort_key, INT64_MAX);  // f's events at this instant are still to come
 }
 
-json IdentifiersJson(const CrossReference& x) {
-  json ids = json::array();
-  for (const RegistrationRow& r : x.registrations) ids.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
-  return ids;
+bool Allowed(const policy::Decision& d, std::string_view facility) {
+  return std::binary_search(d.facilities.begin(), d.facilities.end(), facility);
 }
 
-// Resolves the person and asks the authorisation point, recording the decision.
-StatusOr<CrossReference> Authorised(PatientIndex& index, AccessLog& log, const Principal& viewer,
-                                    const std::string& local_id, const std::string& regional_id,
-                                    std::string_view action, const std::string& request_id) {
-  if (local_id.empty() == regional_id.empty()) {
-    return InvalidArgument("name the patient by your facility's local ID or by a regional ID (one of them)");
-  }
-  StatusOr<CrossReference> x = Internal("unresolved");
-  if (!local_id.empty()) {
-    if (viewer.facility.empty()) return InvalidArgument("only a facility's users name a patient by a local ID");
-    x = index.Lookup({viewer.facility, local_id});
-  } else {
-    x = index.LookupRegional(regional_id);
-  }
-  AccessDecision d{std::string(action), "", {}, Status::Ok(), request_id};
-  if (!x.ok()) {
-    // Whether a regional ID exists is not disclosed to someone who may not see it.
-    if (x.status().code() == StatusCode::kNotFound && !regional_id.empty()) {
-      d.decision = PermissionDenied("no person the caller may see has this regional ID");
-      log.Record(viewer, d);
-      return d.decision;
-    }
-    return x.status();
-  }
-  d.regional_id = x->regional_id;
-  d.facilities = FacilitiesOf(*x);
-  d.decision = Authorize(viewer, Action::kViewChart, d.facilities);
-  log.Record(viewer, d);
-  if (!d.decision.ok()) return d.decision;
-  return x;
-}
-
-// The facilities to ask, each with the person's local IDs there: consented registrations and
-// the viewer's own, optionally only `only`.
-std::map<std::string, std::vector<std::string>> Holders(const CrossReference& x, const Principal& viewer,
-                                                         const std::vector<std::string>& only) {
+// The facilities to ask, each with the person's local IDs there: those the decision allows,
+// optionally only `only`.
+std::map<std::string, std::vector<std::string>> Holders(const Viewing& v, const std::vector<std::string>& only) {
   std::map<std::string, std::vector<std::string>> out;
-  for (const RegistrationRow& r : x.registrations) {
-    if (!r.consent && r.facility != viewer.facility) continue;
+  for (const RegistrationRow& r : v.person.registrations) {
+    if (!Allowed(v.decision, r.facility)) continue;
     if (!only.empty() && std::find(only.begin(), only.end(), r.facility) == only.end()) continue;
     out[r.facility].push_back(r.local_id);
   }
   return out;
+}
+
+// The person's identifiers at the facilities the viewer may see: no other location is disclosed.
+json AllowedIdentifiers(const Viewing& v) {
+  json ids = json::array();
+  for (const RegistrationRow& r : v.person.registrations) {
+    if (Allowed(v.decision, r.facility)) ids.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
+  }
+  return ids;
 }
 
 // One request to one edge, as the fan-out tracks it.
@@ -231,8 +206,58 @@ StatusOr<bool> EventsOfAnswer(const simdjson::padded_string& body, const std::st
 
 }  // namespace
 
-StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
-                     const ChartRequest& request) {
+StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
+                             const std::string& regional_id, std::string_view action, const std::string& request_id) {
+  if (local_id.empty() == regional_id.empty()) {
+    return InvalidArgument("name the patient by your facility's local ID or by a regional ID (one of them)");
+  }
+  StatusOr<CrossReference> x = Internal("unresolved");
+  if (!local_id.empty()) {
+    if (viewer.facility.empty()) return InvalidArgument("only a facility's users name a patient by a local ID");
+    x = hub.index.Lookup({viewer.facility, local_id});
+  } else {
+    x = hub.index.LookupRegional(regional_id);
+  }
+  AccessDecision record{std::string(action), "", {}, Status::Ok(), request_id, "", ""};
+  Viewing v;
+  if (!x.ok()) {
+    if (x.status().code() != StatusCode::kNotFound || regional_id.empty()) return x.status();
+    // Whether a regional ID exists is not disclosed to someone who may not see it.
+    v.person.regional_id = regional_id;
+    v.decision.rule = "no-relationship";
+    v.decision.reason = "no person the caller may see has this regional ID";
+    record.decision = PermissionDenied(v.decision.reason);
+    record.rule = v.decision.rule;
+    hub.access_log.Record(viewer, record);
+    return v;
+  }
+  v.person = *std::move(x);
+  policy::Question question{{viewer.name,
+                             viewer.role == Role::kOperator ? policy::RequesterRole::kOperator
+                                                            : policy::RequesterRole::kClinician,
+                             viewer.facility},
+                            v.person.regional_id,
+                            FacilitiesOf(v.person),
+                            NowUnixMs()};
+  std::vector<std::string> consenting;
+  for (const RegistrationRow& r : v.person.registrations) {
+    if (r.consent) consenting.push_back(r.facility);
+  }
+  RENKEI_ASSIGN_OR_RETURN(const auto consent, hub.consents.Current(v.person.regional_id));
+  policy::Facts facts{policy::EffectiveConsent(consent, consenting), std::nullopt};
+  RENKEI_ASSIGN_OR_RETURN(facts.override,
+                          hub.consents.RunningOverride(viewer.name, v.person.regional_id, question.now_ms));
+  v.decision = policy::Decide(question, facts);
+  record.regional_id = v.person.regional_id;
+  record.facilities = v.decision.allowed ? v.decision.facilities : question.registered_at;
+  record.decision = v.decision.allowed ? Status::Ok() : PermissionDenied(v.decision.reason);
+  record.rule = v.decision.rule;
+  record.basis = v.decision.basis;
+  hub.access_log.Record(viewer, record);
+  return v;
+}
+
+StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, const ChartRequest& request) {
   if (request.limit < 1 || request.limit > 1000) return InvalidArgument("limit must be from 1 to 1000");
   for (const std::string& t : request.types) {
     if (!fhir::EventTypeFromName(t)) return InvalidArgument(fmt::format("unknown event type '{}'", t.substr(0, 40)));
@@ -243,11 +268,14 @@ StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog&
     }
   }
   RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
-  RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
-                          Authorised(index, log, viewer, request.local_id, request.regional_id, "chart", request.request_id));
+  RENKEI_ASSIGN_OR_RETURN(const Viewing view,
+                          DecideView(hub, viewer, request.local_id, request.regional_id, "chart", request.request_id));
+  if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
+  const CrossReference& person = view.person;
+  EdgeRegistry& edges = hub.edges;
 
   std::vector<Ask> asks;
-  for (auto& [facility, ids] : Holders(person, viewer, request.facilities)) asks.emplace_back(facility, ids);
+  for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
   const std::string nonce = Nonce();
   FanOut(edges, asks, "events",
          [&](const Ask& ask) {
@@ -288,6 +316,13 @@ StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog&
     partial |= ask.status != "answered";
     sources.push_back(std::move(source));
   }
+  for (const policy::Withheld& w : view.decision.withheld) {
+    if (!request.facilities.empty() &&
+        std::find(request.facilities.begin(), request.facilities.end(), w.facility) == request.facilities.end()) {
+      continue;
+    }
+    sources.push_back({{"facility", w.facility}, {"status", "withheld"}, {"reason", w.reason}, {"events", 0}});
+  }
   std::sort(merged.begin(), merged.end(), [](const auto& a, const auto& b) { return Before(a.first, b.first); });
   const size_t limit = static_cast<size_t>(request.limit);
   more |= merged.size() > limit;
@@ -298,7 +333,9 @@ StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog&
     ++shown[position.facility];
     bytes += text.size() + 1;
   }
-  for (json& source : sources) source["events"] = shown[source["facility"].get<std::string>()];
+  for (json& source : sources) {
+    if (source["status"] != "withheld") source["events"] = shown[source["facility"].get<std::string>()];
+  }
   json next = nullptr;
   if (more && !merged.empty()) {
     const Position& last = merged.back().first;
@@ -307,7 +344,9 @@ StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog&
   std::string out;
   out.reserve(bytes + 4096);
   out += R"({"regional_id":)" + json(person.regional_id).dump();
-  out += R"(,"patient":)" + json{{"identifiers", IdentifiersJson(person)}}.dump();
+  out += R"(,"patient":)" + json{{"identifiers", AllowedIdentifiers(view)}}.dump();
+  out += R"(,"access":)" +
+         json{{"rule", view.decision.rule}, {"basis", view.decision.basis}, {"reason", view.decision.reason}}.dump();
   out += R"(,"events":[)";
   for (size_t i = 0; i < merged.size(); ++i) {
     if (i > 0) out += ',';
@@ -320,13 +359,17 @@ StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog&
   return out;
 }
 
-StatusOr<json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
-                      const EntityRequest& request) {
+StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request) {
   if (request.reference.find('/') == std::string::npos) return InvalidArgument("the reference must be Type/ID");
   if (request.version < 0) return InvalidArgument("version must be 0 or positive");
-  RENKEI_ASSIGN_OR_RETURN(const CrossReference person,
-                          Authorised(index, log, viewer, request.local_id, request.regional_id, "entity", request.request_id));
-  const auto holders = Holders(person, viewer, {request.facility});
+  RENKEI_ASSIGN_OR_RETURN(const Viewing view,
+                          DecideView(hub, viewer, request.local_id, request.regional_id, "entity", request.request_id));
+  if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
+  EdgeRegistry& edges = hub.edges;
+  for (const policy::Withheld& w : view.decision.withheld) {
+    if (w.facility == request.facility) return PermissionDenied(fmt::format("facility {}: {}", w.facility, w.reason));
+  }
+  const auto holders = Holders(view, {request.facility});
   if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
   std::vector<Ask> asks;
   asks.emplace_back(request.facility, holders.begin()->second);

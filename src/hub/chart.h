@@ -2,9 +2,9 @@
 // fetched live from the facilities' edges (the hub keeps no clinical data).
 //
 // Chart() resolves the person (by the viewer's own local patient ID, or a regional ID), asks
-// hub::Authorize (the one authorisation point) whether the viewer may see them, and asks every
-// facility holding data — each consented registration, and the viewer's own — in parallel for
-// one page of events. Within the deadline it merges what came back; a facility that did not
+// the policy decision point (policy/decide.h, through DecideView: the one place every path to
+// clinical data passes) whether the viewer may see them and from which facilities, records the
+// decision, and asks every facility the decision allows in parallel for one page of events. Within the deadline it merges what came back; a facility that did not
 // answer in time (or is offline, or failed) is listed with why, and the chart is marked
 // partial, never waited for longer.
 //
@@ -27,10 +27,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
-#include "hub/access.h"
-#include "hub/access_log.h"
-#include "hub/edges.h"
-#include "hub/patient_index.h"
+#include "hub/services.h"
+#include "policy/decide.h"
 
 namespace renkei::hub {
 
@@ -49,16 +47,32 @@ struct ChartRequest {
   std::string request_id;  // the HTTP request's, for the access log
 };
 
+// A decision on a person's clinical data, with the person it is about.
+struct Viewing {
+  CrossReference person;
+  policy::Decision decision;
+};
+// Resolves the person named by the viewer's local ID or a regional ID (one of them), gathers
+// the facts (the consent, the viewer's running break-glass override) and asks policy::Decide;
+// records the decision in the access log under `action` ("chart", "entity", "explain"). A
+// denial is returned as a Viewing too (decision.allowed false); errors are for bad requests,
+// an unknown local ID (NotFound) and an unreadable store. An unknown regional ID is a denial,
+// so that whether it exists is not disclosed.
+StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
+                             const std::string& regional_id, std::string_view action, const std::string& request_id);
+
 // The chart as JSON text (events as their edges signed them, byte for byte):
-//   {"regional_id", "patient": {"identifiers": [{"facility","local_id"}...]},
+//   {"regional_id", "patient": {"identifiers": [{"facility","local_id"}...]} (the allowed
+//    facilities' only), "access": {"rule", "basis", "reason"},
 //    "events": [...store::EventJson...], "next_cursor": "..." | null, "partial": bool,
 //    "sources": [{"facility", "local_ids", "status": "answered"|"offline"|"timeout"|"error",
 //                 "reason", "took_ms", "events" (on this page), "answered_events" (in its answer),
-//                 "signed": {"body","signature","certificate"} (with include_signed)}]}
+//                 "signed": {"body","signature","certificate"} (with include_signed)}
+//                 ... and {"facility", "status": "withheld", "reason"} for each holder the
+//                 decision left out (not a partial chart: the patient's choice)]}
 // Errors: InvalidArgument for a bad request (both or neither of local_id and regional_id, a bad
-// cursor, limit, date or type); NotFound / PermissionDenied from the index and Authorize.
-StatusOr<std::string> Chart(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
-                               const ChartRequest& request);
+// cursor, limit, date or type); NotFound from the index; PermissionDenied with the decision's reason.
+StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, const ChartRequest& request);
 
 // One entity (a FHIR resource, documents included) relayed from the facility that holds it:
 // {"facility", "reference", "resource", "signed": {"body","signature","certificate"}}.
@@ -71,7 +85,6 @@ struct EntityRequest {
   std::chrono::milliseconds deadline{std::chrono::seconds(10)};
   std::string request_id;
 };
-StatusOr<nlohmann::json> Entity(PatientIndex& index, EdgeRegistry& edges, AccessLog& log, const Principal& viewer,
-                                const EntityRequest& request);
+StatusOr<nlohmann::json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request);
 
 }  // namespace renkei::hub

@@ -134,14 +134,30 @@ std::set<std::pair<std::string, int64_t>> AllEvents(const Region& r) {
   return all;
 }
 
-TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWholeWhenBack) {
-  Region r = MakeRegion("renkei-relay");
+// A region with its hub running (`hub serve` plus `flags`) and one connected edge per facility.
+struct LiveRegion {
+  Region r;
   BackgroundRenkei hub;
-  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
-                                            "--heartbeat-ms", "200", "--log-level", "warn"});
-  ASSERT_GT(port, 0) << hub.err();
+  int port = 0;
   std::map<std::string, Edge> edges;
-  for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+
+  // False (with a test failure) when the hub did not start.
+  bool Start(const std::string& name, const std::vector<std::string>& flags) {
+    r = MakeRegion(name);
+    std::vector<std::string> args = {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db", "--log-level", "warn"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    port = hub.Start(r.dir, "hub", args);
+    EXPECT_GT(port, 0) << hub.err();
+    if (port <= 0) return false;
+    for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+    return true;
+  }
+};
+
+TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWholeWhenBack) {
+  LiveRegion live;
+  ASSERT_TRUE(live.Start("renkei-relay", {"--heartbeat-ms", "200"}));
+  auto& [r, hub, port, edges] = live;
 
   // Registrations flowed from the edges: the person is one regional ID at all three facilities.
   const std::string viewer = r.facilities[0];
@@ -248,13 +264,9 @@ TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWhol
 // charts at once than the hub has threads of either kind, every chart is still whole: the waits
 // never hold the thread that reads the answers (which once stalled every chart to its deadline).
 TEST(RelayCliTest, MoreConcurrentChartsThanHubThreadsAreAllWhole) {
-  Region r = MakeRegion("renkei-relay-concurrent");
-  BackgroundRenkei hub;
-  const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
-                                            "--threads", "1", "--handler-threads", "3", "--log-level", "warn"});
-  ASSERT_GT(port, 0) << hub.err();
-  std::map<std::string, Edge> edges;
-  for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
+  LiveRegion live;
+  ASSERT_TRUE(live.Start("renkei-relay-concurrent", {"--threads", "1", "--handler-threads", "3"}));
+  const auto& [r, hub, port, edges] = live;
   const std::string viewer = r.facilities[0];
   ASSERT_TRUE(LinkedEverywhere(r, port, viewer)) << "the edges' registrations did not link the person";
   const size_t expected = std::min<size_t>(1000, AllEvents(r).size());
@@ -337,6 +349,134 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   EXPECT_NE(access.find("\"allowed\":true"), std::string::npos);
   EXPECT_NE(access.find(other_only), std::string::npos);
   EXPECT_EQ(hub.err().find(other_only), std::string::npos);
+}
+
+// The policy decision point at work: the patient's consent decides which facilities see which,
+// a withdrawal stops everything at once, and break-glass opens the chart for a time, on record
+// and in the operators' review list.
+TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItOnRecord) {
+  LiveRegion live;
+  ASSERT_TRUE(live.Start("renkei-relay-consent", {"--access-log", "access.jsonl"}));
+  auto& [r, hub, port, edges] = live;
+  const std::string a = r.facilities[0], b = r.facilities[1], c = r.facilities[2];
+  ASSERT_TRUE(LinkedEverywhere(r, port, a));
+  const auto call = [&](const std::string& method, const std::string& target, const std::string& token,
+                        const json& body = nullptr) {
+    auto response = http::Fetch(method, fmt::format("http://127.0.0.1:{}{}", port, target),
+                                body.is_null() ? "" : body.dump(), "application/json", 30s,
+                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(response.ok());
+    if (!response.ok()) return std::pair<int, json>{0, nullptr};
+    return std::pair<int, json>{response->status, json::parse(response->body, nullptr, false)};
+  };
+  const auto chart_of = [&](const std::string& f) {
+    return call("GET", "/v1/chart?limit=1000&patient=" + r.person.at(f), r.tokens.at(f));
+  };
+  const std::string rk = chart_of(a).second["regional_id"];
+
+  // Before any consent is recorded at the hub, the registrations' consent links all three.
+  auto [status, why] = call("GET", "/v1/access/explain?patient=" + r.person.at(a), r.tokens.at(a));
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(why["effect"], "allow");
+  EXPECT_EQ(why["basis"], "registration");
+  EXPECT_EQ(why["facilities"].size(), 3u);
+
+  // The patient links only A and B, through a guardian, with the signed form attached.
+  const json consent = {{"state", "active"}, {"linked", {a, b}}, {"proxy", "guardian-yamada"},
+                        {"document_base64", "JVBERi0xLjcKc2lnbmVk"}, {"document_type", "application/pdf"}};
+  auto [recorded, stored] = call("POST", "/v1/patients/" + rk + "/consent", r.tokens.at(a), consent);
+  ASSERT_EQ(recorded, 201) << stored.dump();
+  EXPECT_EQ(stored["proxy"], "guardian-yamada");
+  EXPECT_EQ(stored["document_sha256"].get<std::string>().size(), 64u);
+  const std::string consent_id = stored["id"];
+
+  // A sees A and B, is told C is withheld, and learns nothing of C's local ID.
+  auto [a_status, a_chart] = chart_of(a);
+  ASSERT_EQ(a_status, 200) << a_chart.dump();
+  EXPECT_FALSE(a_chart["partial"].get<bool>());
+  EXPECT_EQ(a_chart["access"]["rule"], "consent");
+  EXPECT_EQ(a_chart["access"]["basis"], consent_id);
+  std::map<std::string, std::string> source_status;
+  for (const json& s : a_chart["sources"]) source_status[s["facility"]] = s["status"];
+  EXPECT_EQ(source_status, (std::map<std::string, std::string>{{a, "answered"}, {b, "answered"}, {c, "withheld"}}));
+  for (const json& e : a_chart["events"]) EXPECT_NE(e["facility"], c);
+  for (const json& id : a_chart["patient"]["identifiers"]) EXPECT_NE(id["facility"], c);
+  EXPECT_EQ(a_chart.dump().find(r.person.at(c) + "\""), std::string::npos);
+
+  // C is not linked: its clinicians see nothing, and are told why.
+  auto [c_status, c_answer] = chart_of(c);
+  EXPECT_EQ(c_status, 403);
+  EXPECT_EQ(c_answer["error"]["message"], fmt::format("the patient has not linked facility {}", c)) << c_answer.dump();
+
+  // Break-glass at C: reason required, then the whole chart for the override's time.
+  EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), {{"patient", r.person.at(c)}}).first, 400);
+  EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), {{"patient", r.person.at(c)}, {"reason", " "}}).first, 400);
+  EXPECT_EQ(call("POST", "/v1/breakglass", r.operator_token, {{"regional_id", rk}, {"reason", "x"}}).first, 403);
+  auto [started, override_json] =
+      call("POST", "/v1/breakglass", r.tokens.at(c),
+           {{"patient", r.person.at(c)}, {"reason", "unconscious on arrival at the ER"}, {"minutes", 10}});
+  ASSERT_EQ(started, 201) << override_json.dump();
+  const std::string override_id = override_json["id"];
+  auto [glass_status, glass_chart] = chart_of(c);
+  ASSERT_EQ(glass_status, 200) << glass_chart.dump();
+  EXPECT_EQ(glass_chart["access"]["rule"], "break-glass");
+  EXPECT_EQ(glass_chart["access"]["basis"], override_id);
+  EXPECT_EQ(glass_chart["sources"].size(), 3u);
+  EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/stop", r.tokens.at(a)).first, 403) << "not A's override";
+  EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/stop", r.tokens.at(c)).first, 200);
+  EXPECT_EQ(chart_of(c).first, 403);
+
+  // The operators' review list: theirs alone.
+  EXPECT_EQ(call("GET", "/v1/breakglass", r.tokens.at(c)).first, 403);
+  auto [listed, list] = call("GET", "/v1/breakglass", r.operator_token);
+  ASSERT_EQ(listed, 200);
+  ASSERT_EQ(list["overrides"].size(), 1u);
+  EXPECT_EQ(list["overrides"][0]["reason"], "unconscious on arrival at the ER");
+  EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/review", r.operator_token, {{"note", "justified"}}).first,
+            200);
+  EXPECT_EQ(call("GET", "/v1/breakglass", r.operator_token).second["overrides"].size(), 0u);
+
+  // Withdrawal at B stops A at once; the history keeps both changes.
+  EXPECT_EQ(call("POST", "/v1/patients/" + rk + "/consent", r.tokens.at(b), {{"state", "withdrawn"}}).first, 201);
+  auto [withdrawn_status, withdrawn] = chart_of(a);
+  EXPECT_EQ(withdrawn_status, 403);
+  EXPECT_EQ(withdrawn["error"]["message"], "the patient has withdrawn consent to the exchange");
+  EXPECT_EQ(call("GET", "/v1/entities/" + a + "/Patient/x?patient=" + r.person.at(a), r.tokens.at(a)).first, 403);
+  auto [history_status, history] = call("GET", "/v1/patients/" + rk + "/consent", r.operator_token);
+  ASSERT_EQ(history_status, 200);
+  EXPECT_EQ(history["consent"]["state"], "withdrawn");
+  EXPECT_EQ(history["history"].size(), 2u);
+
+  // Refusals: no credentials, operators, malformed bodies — and nothing recorded of them.
+  for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
+           {"GET", "/v1/access/explain?regional_id=" + rk}, {"GET", "/v1/patients/" + rk + "/consent"},
+           {"POST", "/v1/patients/" + rk + "/consent"}, {"POST", "/v1/breakglass"}, {"GET", "/v1/breakglass"},
+           {"POST", "/v1/breakglass/B1/stop"}, {"POST", "/v1/breakglass/B1/review"}}) {
+    EXPECT_EQ(call(method, target, "").first, 401) << method << " " << target;
+  }
+  EXPECT_EQ(call("POST", "/v1/patients/" + rk + "/consent", r.operator_token, consent).first, 403);
+  const std::string consent_url = "/v1/patients/" + rk + "/consent";
+  EXPECT_EQ(call("POST", consent_url, r.tokens.at(a), {{"state", "maybe"}}).first, 400);
+  EXPECT_EQ(call("POST", consent_url, r.tokens.at(a), {{"state", "active"}, {"linked", a}}).first, 400);
+  EXPECT_EQ(call("POST", consent_url, r.tokens.at(a), {{"state", "active"}, {"linked", {1, 2}}}).first, 400);
+  EXPECT_EQ(call("POST", consent_url, r.tokens.at(a), {{"state", "active"}, {"linked", {"../x"}}}).first, 400);
+  EXPECT_EQ(call("POST", consent_url, r.tokens.at(a), {{"state", "active"}, {"linked", {a}}, {"document_base64", "!!"},
+                                                       {"document_type", "application/pdf"}})
+                .first,
+            400);
+  EXPECT_EQ(call("POST", "/v1/patients/RK99999999999/consent", r.tokens.at(a), consent).first, 400);  // check digit
+  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/consent", r.operator_token).second["history"].size(), 2u);
+
+  // Every decision and change is on record with its rule and basis.
+  const std::string access = Slurp(r.dir / "access.jsonl");
+  const std::vector<std::string> needles = {"\"rule\":\"not-linked\"", "\"rule\":\"break-glass\"",
+                                            "\"action\":\"breakglass.start\"", "\"action\":\"breakglass.stop\"",
+                                            "\"action\":\"consent.withdrawn\"", "\"rule\":\"withdrawn\"",
+                                            "\"basis\":\"" + consent_id + "\""};
+  for (const std::string& needle : needles) {
+    EXPECT_NE(access.find(needle), std::string::npos) << needle;
+  }
+  EXPECT_EQ(hub.err().find(rk), std::string::npos) << "the operational log holds no patient";
 }
 
 // A TCP link between an edge and the hub that the test can cut and restore: while cut, bytes
