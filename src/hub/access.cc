@@ -1,7 +1,6 @@
 #include "hub/access.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "pki/digest.h"
 
 namespace renkei::hub {
 namespace {
@@ -21,13 +21,6 @@ std::string Hex(const unsigned char* data, size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += fmt::format("{:02x}", data[i]);
   return out;
-}
-
-std::string Sha256Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr);
-  return Hex(digest, len);
 }
 
 bool ValidName(std::string_view s) {
@@ -102,7 +95,7 @@ StatusOr<std::string> Credentials::Issue(const std::string& path, const Principa
   unsigned char random[32];
   if (RAND_bytes(random, sizeof random) != 1) return Internal("no randomness for a token");
   const std::string token = "rk_" + Hex(random, sizeof random);
-  existing.entries_.push_back({who, Sha256Hex(token)});
+  existing.entries_.push_back({who, pki::Sha256Hex(token)});
   nlohmann::json callers = nlohmann::json::array();
   for (const Entry& e : existing.entries_) {
     nlohmann::json c = {{"name", e.who.name}, {"role", RoleName(e.who.role)}, {"sha256", e.sha256}};
@@ -115,7 +108,7 @@ StatusOr<std::string> Credentials::Issue(const std::string& path, const Principa
 
 std::optional<Principal> Credentials::Authenticate(std::string_view token) const {
   if (token.empty() || token.size() > 256) return std::nullopt;
-  const std::string digest = Sha256Hex(token);
+  const std::string digest = pki::Sha256Hex(token);
   std::optional<Principal> found;
   for (const Entry& e : entries_) {
     if (e.sha256.size() == digest.size() && CRYPTO_memcmp(e.sha256.data(), digest.data(), digest.size()) == 0) {

@@ -404,12 +404,8 @@ class Api {
   StatusOr<http::Response> ConsentOf(http::Request& request, const Principal& who) {
     RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
     RENKEI_ASSIGN_OR_RETURN(auto history, consents_.History(x.regional_id));
-    std::vector<std::string> consenting;
-    for (const RegistrationRow& r : x.registrations) {
-      if (r.consent) consenting.push_back(r.facility);
-    }
     const policy::Consent effective = policy::EffectiveConsent(
-        history.empty() ? std::nullopt : std::optional<policy::ConsentRecord>(history.front()), consenting);
+        history.empty() ? std::nullopt : std::optional<policy::ConsentRecord>(history.front()), ConsentingFacilitiesOf(x));
     json changes = json::array();
     for (const policy::ConsentRecord& c : history) changes.push_back(ConsentJson(c));
     return http::Json(200, {{"regional_id", x.regional_id},

@@ -239,12 +239,8 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
                             v.person.regional_id,
                             FacilitiesOf(v.person),
                             NowUnixMs()};
-  std::vector<std::string> consenting;
-  for (const RegistrationRow& r : v.person.registrations) {
-    if (r.consent) consenting.push_back(r.facility);
-  }
   RENKEI_ASSIGN_OR_RETURN(const auto consent, hub.consents.Current(v.person.regional_id));
-  policy::Facts facts{policy::EffectiveConsent(consent, consenting), std::nullopt};
+  policy::Facts facts{policy::EffectiveConsent(consent, ConsentingFacilitiesOf(v.person)), std::nullopt};
   RENKEI_ASSIGN_OR_RETURN(facts.override,
                           hub.consents.RunningOverride(viewer.name, v.person.regional_id, question.now_ms));
   v.decision = policy::Decide(question, facts);

@@ -469,4 +469,12 @@ std::vector<std::string> FacilitiesOf(const CrossReference& x) {
   return out;
 }
 
+std::vector<std::string> ConsentingFacilitiesOf(const CrossReference& x) {
+  std::vector<std::string> out;
+  for (const RegistrationRow& r : x.registrations) {
+    if (r.consent) out.push_back(r.facility);
+  }
+  return out;
+}
+
 }  // namespace renkei::hub

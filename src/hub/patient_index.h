@@ -67,6 +67,9 @@ struct CrossReference {
 // The facilities of a person's registrations, in registration order (a facility twice when it
 // registered the person twice): what hub::Authorize decides on.
 std::vector<std::string> FacilitiesOf(const CrossReference& x);
+// The facilities whose registration reported the patient's consent to sharing: the links the
+// policy assumes until a consent is recorded at the hub (policy::EffectiveConsent).
+std::vector<std::string> ConsentingFacilitiesOf(const CrossReference& x);
 
 // PDQ: at least one of the names, readings, birth date or phone.
 struct SearchRequest {

@@ -1,12 +1,11 @@
 #include "policy/consent_store.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "base/time.h"
+#include "pki/digest.h"
 
 namespace renkei::policy {
 namespace {
@@ -67,15 +66,6 @@ std::vector<std::string> Split(const std::string& text) {
     out.push_back(text.substr(start, comma - start));
     start = comma + 1;
   }
-  return out;
-}
-
-std::string Sha256Hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < n; ++i) out += fmt::format("{:02x}", digest[i]);
   return out;
 }
 
@@ -180,7 +170,7 @@ StatusOr<ConsentRecord> ConsentStore::Record(ConsentRecord r, std::string_view d
     return InvalidArgument(fmt::format("the consent document exceeds {} bytes", kMaxDocumentBytes));
   }
   if (r.recorded_by.empty()) return InvalidArgument("who recorded the consent is required");
-  r.document_sha256 = document.empty() ? "" : Sha256Hex(document);
+  r.document_sha256 = document.empty() ? "" : pki::Sha256Hex(document);
   if (document.empty()) r.document_type.clear();
   r.recorded_at = NowUtcIso8601();
   std::lock_guard lock(mutex_);
