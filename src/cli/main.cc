@@ -1,10 +1,11 @@
 // The single `renkei` executable. Each node role is a subcommand: `edge`, `hub`; `mpi` runs the
-// patient-index linkage over files, `gen` writes synthetic data and `ca` runs the region's
-// certificate authority.
+// patient-index linkage over files, `gen` writes synthetic data, `ca` runs the region's
+// certificate authority and `audit` reads the hub's audit trail.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
+#include "cli/audit_commands.h"
 #include "cli/ca_commands.h"
 #include "cli/edge_commands.h"
 #include "cli/gen_commands.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   app.add_option("--facility", global.facility,
                  "the facility's ID (10-digit 医療機関コード) that names its FHIR identifiers; overrides edge.facility_id");
   int exit_code = 0;
+  renkei::cli::AddAuditCommands(app, &exit_code);
   renkei::cli::AddCaCommands(app, &exit_code);
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
