@@ -307,9 +307,15 @@ StatusOr<VerifyReport> Verify(sql::SqlConnection& db, const VerifyOptions& optio
     auto probe = pki::VerifySigned("", "", "", options.ca_pem);
     if (probe.status().code() == StatusCode::kInvalidArgument) return probe.status();
   }
+  // One snapshot for the whole walk: a Log appending meanwhile must not show entries read in
+  // one page and their head in another as a log whose end was cut away.
+  RENKEI_RETURN_IF_ERROR(
+      db.Execute(db.dialect() == sql::Dialect::kPostgres ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN"));
   VerifyReport report;
   Verifier verifier(db, options, report);
-  RENKEI_RETURN_IF_ERROR(verifier.Run());
+  Status s = verifier.Run();
+  db.Execute("ROLLBACK").IgnoreError();  // it only read
+  RENKEI_RETURN_IF_ERROR(s);
   return report;
 }
 

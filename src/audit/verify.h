@@ -17,7 +17,8 @@
 // those from it on are not. Entries after the last head are proven by the chain alone (the report
 // counts them), until the Log signs its next head.
 //
-// Streaming: reads a page of rows at a time, in constant memory whatever the log's length.
+// Streaming: reads a page of rows at a time, in constant memory whatever the log's length, all in
+// one read-only snapshot (a transaction on `db`), so that a Log may go on appending meanwhile.
 #pragma once
 
 #include <cstdint>

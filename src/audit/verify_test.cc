@@ -3,6 +3,10 @@
 // hide it — at the first entry after the last signed head that still holds.
 #include "audit/verify.h"
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "audit/test_util.h"
@@ -243,6 +247,32 @@ TEST_P(AuditVerifyTest, ANonNumericColumnIsReported) {
   EXPECT_TRUE(Check().intact);
   Exec("UPDATE audit_heads SET previous = 'none' WHERE size = 10");
   ExpectDamage(0, "entries 0..9 do not match signed head 10: a number column does not hold an integer");
+}
+
+TEST_P(AuditVerifyTest, VerifiesWhileTheLogIsAppendedTo) {
+  // Entries and heads (every 7 entries) keep arriving while Verify reads them a few at a time:
+  // every run sees one consistent log, intact.
+  auto log = OpenLog(Signed(/*head_every=*/7));
+  ASSERT_NE(log, nullptr);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int i = 100; !stop && i < 2000; ++i) {
+      ASSERT_TRUE(log->Append(ChartView(i)).ok());
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  for (int round = 0; round < 10; ++round) {
+    VerifyOptions options;
+    options.page = 5;
+    VerifyReport r = VerifyLog(options);
+    EXPECT_TRUE(r.intact) << Describe(r);
+  }
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(log->Close().ok());
+  VerifyReport r = Check();
+  EXPECT_TRUE(r.intact) << Describe(r);
+  EXPECT_GT(r.entries, 20);
 }
 
 TEST_P(AuditVerifyTest, RefusesABadCaOrPage) {
