@@ -22,16 +22,16 @@
 // trail). PostgreSQL commits are durable with its default synchronous_commit=on.
 // The queue is bounded (`max_pending`): when the disk falls behind, Append blocks.
 //
-// Only one Log may write to a database at a time (a second one would number entries twice: the
-// second's writes fail and it must be reopened). Readers (List, `renkei audit verify`) may read
-// concurrently.
+// Only one Log should write to a database at a time: a second one's appends collide with the
+// first's numbers and fail (kAlreadyExists) until it has read the log's end again. Readers (List,
+// `renkei audit verify`) may read concurrently.
 //
-// Retention. Entries are kept `retention` (default 7 years, the usual term for Japanese medical
-// records' access logs). Prune(before) removes only a whole prefix, and only up to a signed head:
-// it deletes entries 0..s-1, where s is the largest head size such that every entry below s is
-// older than `before`, keeps that head — its chain value is where Verify starts — and appends an
-// "audit.prune" entry whose basis names the cut ("head:<s>"), so that a prefix removed without it
-// is reported. Nothing prunes on its own: the hub calls Prune(NowMs() - retention) (daily).
+// Retention. Entries are kept `retention` (default 7 years). Prune(before) removes only a whole
+// prefix, and only up to a signed head: it deletes entries 0..s-1, where s is the largest head
+// size such that every entry below s is older than `before`, keeps that head — its chain value is
+// where Verify starts — and appends an "audit.prune" entry whose basis names the cut
+// ("head:<s>"), so that a prefix removed without it is reported. Nothing prunes on its own: the
+// hub calls Prune(NowMs() - retention) (daily). Appends wait while Prune deletes.
 //
 // Thread-safe: every method may be called from any thread.
 #pragma once
