@@ -8,8 +8,10 @@
 //      10,000,000 too (about 6 GB of disk while it runs).
 //
 //   audit_bench [--threads 1,16,64] [--append-seconds 5] [--verify-entries N] [--ten-million]
-//               [--store-dir DIR] [--postgres URL]
+//               [--store-dir DIR [--keep]] [--postgres URL]
 //
+// --keep leaves the verified log (DIR/verify.db, the largest) and the CA (DIR/pki/ca/ca.crt),
+// e.g. for `renkei audit verify --store sqlite:DIR/verify.db --ca DIR/pki/ca/ca.crt`.
 // --postgres URL also measures appends into that PostgreSQL database (its tables must not exist yet).
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -211,7 +213,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads{1, 16, 64};
   double append_seconds = 5;
   int64_t verify_entries = 1'000'000;
-  bool ten_million = false;
+  bool ten_million = false, keep = false;
   std::string store_dir, postgres;
   app.add_option("--threads", threads, "appending threads to measure with (default 1,16,64)")->delimiter(',');
   app.add_option("--append-seconds", append_seconds, "how long each append measurement runs (default 5)");
@@ -219,6 +221,7 @@ int main(int argc, char** argv) {
   app.add_flag("--ten-million", ten_million, "also fill and verify a log of 10,000,000 entries");
   app.add_option("--store-dir", store_dir, "where the SQLite files go (default a temporary folder)");
   app.add_option("--postgres", postgres, "also measure appends into this PostgreSQL database");
+  app.add_flag("--keep", keep, "with --store-dir: keep the verified log and the CA there");
   CLI11_PARSE(app, argc, argv);
 
   const fs::path dir = store_dir.empty() ? fs::temp_directory_path() / fmt::format("renkei-audit-bench-{}", ::getpid())
@@ -248,8 +251,9 @@ int main(int argc, char** argv) {
     RemoveSqlite(path);
     Fill("sqlite:" + path, *pki, n);
     MeasureVerify("sqlite:" + path, path, *pki, n);
-    RemoveSqlite(path);
+    if (!keep || n != sizes.back()) RemoveSqlite(path);
   }
   if (store_dir.empty()) fs::remove_all(dir);
+  else if (keep) fmt::print("kept: {}/verify.db and the CA {}/pki/ca/ca.crt\n", dir.string(), dir.string());
   return 0;
 }

@@ -138,7 +138,7 @@ void PrintEntry(const audit::Entry& entry) {
     who += fmt::format(" ({}{}{})", e.who.role, e.who.role.empty() || e.who.facility.empty() ? "" : ", ", e.who.facility);
   }
   std::string what = e.data.types.empty() ? "" : fmt::format("  [{}]", fmt::join(e.data.types, ","));
-  fmt::print("{:>8}  {}  {:<18}  {:<5}  {:<13}  {:<7}  {}{}\n", entry.seq, audit::FormatTime(e.time_ms), e.action,
+  fmt::print("{:>8}  {}  {:<18}  {:<8}  {:<13}  {:<7}  {}{}\n", entry.seq, audit::FormatTime(e.time_ms), e.action,
              audit::DecisionName(e.decision), e.patient.empty() ? "-" : e.patient, e.purpose.empty() ? "-" : e.purpose,
              who, what);
   if (!e.reason.empty()) fmt::print("{:>8}  {}\n", "", e.reason);
@@ -164,7 +164,7 @@ int RunList(const ListFlags& f) {
               << "\n";
     return 0;
   }
-  fmt::print("{:>8}  {:<24}  {:<18}  {:<5}  {:<13}  {:<7}  {}\n", "ENTRY", "TIME (UTC)", "ACTION", "DECISION",
+  fmt::print("{:>8}  {:<24}  {:<18}  {:<8}  {:<13}  {:<7}  {}\n", "ENTRY", "TIME (UTC)", "ACTION", "DECISION",
              "PATIENT", "PURPOSE", "WHO");
   for (const audit::Entry& entry : page->entries) PrintEntry(entry);
   if (page->next_before) fmt::print("more: add --before {}\n", *page->next_before);

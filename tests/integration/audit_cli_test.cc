@@ -157,7 +157,7 @@ TEST_F(AuditCliTest, ListsAPatientsAccessesNewestFirst) {
   Result text = Renkei("audit list --store sqlite:audit.db --principal sato-doctor --to 1780000010000");
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("ENTRY"), std::string::npos) << text.out;
-  EXPECT_NE(text.out.find("       4  2026-05-28T20:26:44.000Z  chart.view          deny   RK00000000026  TREAT    "
+  EXPECT_NE(text.out.find("       4  2026-05-28T20:26:44.000Z  chart.view          deny      RK00000000026  TREAT    "
                           "sato-doctor (user, 1111111111)  [lab_result]\n"
                           "          no consent links facility 1111111111\n"),
             std::string::npos)
