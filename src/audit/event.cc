@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <chrono>
 #include <ctime>
 #include <iterator>
 
@@ -319,11 +318,6 @@ StatusOr<int64_t> ParseTime(std::string_view text) {
   const std::time_t secs = timegm(&tm);
   if (secs < 0 || tm.tm_mday != day) return bad();  // timegm normalises 31 February to March
   return static_cast<int64_t>(secs) * 1000 + millis;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace renkei::audit

@@ -102,7 +102,5 @@ std::string FormatTime(int64_t time_ms);
 // Reads "2026-11-21", "2026-11-21T05:59:01Z", "2026-11-21T05:59:01.123Z" (UTC) or a number of
 // milliseconds since 1970; InvalidArgument otherwise.
 StatusOr<int64_t> ParseTime(std::string_view text);
-// The current time in UTC milliseconds since 1970.
-int64_t NowMs();
 
 }  // namespace renkei::audit

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/time.h"
+
 namespace renkei::audit {
 namespace {
 
@@ -123,7 +125,7 @@ StatusOr<int64_t> Log::AppendAll(std::span<const Event> events) {
   if (events.empty()) return InvalidArgument("nothing to append");
   Request request;
   request.entries.reserve(events.size());
-  const int64_t now = NowMs();
+  const int64_t now = NowUnixMs();
   for (size_t i = 0; i < events.size(); ++i) {
     Event e = events[i];
     if (e.time_ms == 0) e.time_ms = now;
@@ -371,7 +373,7 @@ StatusOr<TreeHead> Log::MakeHead(int64_t size, const Digest& chain) const {
   TreeHead head;
   head.size = size;
   head.chain = chain;
-  head.time_ms = NowMs();
+  head.time_ms = NowUnixMs();
   head.previous = head_.size;
   if (options_.signer) {
     head.signature = options_.signer->Sign(SignedText(head));

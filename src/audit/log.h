@@ -1,6 +1,6 @@
 // Log: the hub's append-only, tamper-evident audit trail — every access to patient data and
-// every change of policy, consent or override, as Events (event.h) numbered 0, 1, 2 ... in a
-// database of its own (SQLite or PostgreSQL, store.h).
+// every change of policy, consent or override, as Events (event.h) numbered 0, 1, 2 ... over
+// sql/ (SQLite or PostgreSQL, store.h).
 //
 // Tamper evidence. Each entry's row keeps its chain value (hash.h): chain_i = SHA-256(chain_{i-1}
 // || SHA-256(0x00 || text_i)), so changing, removing, inserting or reordering an entry breaks the
@@ -31,7 +31,7 @@
 // size such that every entry below s is older than `before`, keeps that head — its chain value is
 // where Verify starts — and appends an "audit.prune" entry whose basis names the cut
 // ("head:<s>"), so that a prefix removed without it is reported. Nothing prunes on its own: the
-// hub calls Prune(NowMs() - retention) (daily). Appends wait while Prune deletes.
+// hub calls Prune(NowUnixMs() - retention) (daily). Appends wait while Prune deletes.
 //
 // Thread-safe: every method may be called from any thread.
 #pragma once

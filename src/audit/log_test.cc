@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "audit/test_util.h"
+#include "base/time.h"
 
 namespace renkei::audit {
 namespace {
@@ -44,11 +45,11 @@ TEST_P(AuditLogTest, FillsInTheTimeWhenNoneIsGiven) {
   ASSERT_NE(log, nullptr);
   Event e = ChartView(0);
   e.time_ms = 0;
-  const int64_t before = NowMs();
+  const int64_t before = NowUnixMs();
   ASSERT_TRUE(log->Append(e).ok());
   const Event stored = Ok(log->List({})).entries.at(0).event;
   EXPECT_GE(stored.time_ms, before);
-  EXPECT_LE(stored.time_ms, NowMs());
+  EXPECT_LE(stored.time_ms, NowUnixMs());
 }
 
 TEST_P(AuditLogTest, ListsAPatientsEntriesNewestFirstInPages) {
@@ -332,6 +333,21 @@ TEST_P(AuditLogTest, OpenRefusesMalformedStoresAndOptions) {
   bad = {};
   bad.max_pending = 1;
   EXPECT_EQ(Log::Open(db_->url(), bad).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_P(AuditLogTest, SharesADatabaseWithOtherComponentsButNotANewerSchema) {
+  // Another component's schema history (the hub's index keeps its own in schema_migrations).
+  Exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)");
+  Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (7, 'then')");
+  Fill(2);
+  EXPECT_TRUE(OpenForReading(db_->url()).ok());
+
+  Exec("INSERT INTO audit_schema_migrations (version, applied_at) VALUES (99, 'later')");
+  EXPECT_EQ(Log::Open(db_->url(), Signed()).status().code(), StatusCode::kFailedPrecondition);
+  auto reading = OpenForReading(db_->url());
+  EXPECT_EQ(reading.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(reading.status().message(),
+            "the audit log's schema version 99 is newer than this program's 1; upgrade renkei");
 }
 
 TEST_P(AuditLogTest, ListReportsARowWhoseColumnsWereChanged) {

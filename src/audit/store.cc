@@ -48,9 +48,12 @@ CREATE TABLE audit_heads (
 
 constexpr int64_t kSchemaVersion = 1;
 
+// The table of the schema's versions, apart from those of other components in the same database.
+constexpr std::string_view kHistory = "audit_schema_migrations";
+
 }  // namespace
 
-Status MigrateSchema(sql::SqlConnection& db) { return sql::Migrate(db, kMigrations); }
+Status MigrateSchema(sql::SqlConnection& db) { return sql::Migrate(db, kMigrations, kHistory); }
 
 StatusOr<std::unique_ptr<sql::SqlConnection>> OpenForReading(std::string_view url) {
   // sql::Open creates a missing SQLite file; reading must not.
@@ -63,17 +66,13 @@ StatusOr<std::unique_ptr<sql::SqlConnection>> OpenForReading(std::string_view ur
     }
   }
   RENKEI_ASSIGN_OR_RETURN(auto db, sql::Open(url));
-  if (db->dialect() == sql::Dialect::kSqlite) {
-    // Verify reads the whole file in order: mapped, its pages are not copied out of the OS cache.
-    RENKEI_RETURN_IF_ERROR(db->Execute("PRAGMA mmap_size=1073741824"));
-  }
   // A database without our tables (another repository's, or an empty one) is not a log.
   auto probe = db->Query("SELECT COUNT(*) FROM audit_heads WHERE size < 0", {});
   if (!probe.ok()) {
     if (probe.status().code() == StatusCode::kUnavailable) return probe.status();
     return NotFound("the store holds no audit log (no audit_heads table)");
   }
-  RENKEI_ASSIGN_OR_RETURN(auto rows, db->Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {}));
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db->Query(fmt::format("SELECT COALESCE(MAX(version), 0) FROM {}", kHistory), {}));
   const int64_t version = rows.empty() ? 0 : rows[0].Int(0);
   if (version > kSchemaVersion) {
     return FailedPrecondition(fmt::format(

@@ -3,8 +3,9 @@
 // patient's, newest first, for the patient portal; by principal, facility, action or time for
 // operators. Writing is Log's alone (log.h).
 //
-// Tables (one database of its own per log: its schema versions are kept in schema_migrations,
-// which must not be shared with another repository's):
+// Tables (in the hub's database or one of their own; the schema's versions are kept in
+// audit_schema_migrations). A database of its own lets the audit trail be kept, backed up and
+// granted to auditors apart from the patient index:
 //   audit_entries (seq, time_ms, action, principal, facility, patient, entry, chain)
 //       one row per entry, numbered 0..n-1; `entry` is the canonical text (event.h), `chain`
 //       its chain value (hash.h); the other columns repeat fields of the text for queries, and
