@@ -63,7 +63,7 @@ per_facility=$(sqlite3 "edge-$viewer.db" "SELECT count(*) FROM events WHERE pati
 echo "patient $patient: $per_facility events at each of ${#facilities[@]} facilities"
 $bench tokens --credentials hub-credentials.json --count "$idle_edges" --out idle-tokens
 
-$renkei hub serve --listen 127.0.0.1:0 --store sqlite:hub.db --access-log access.jsonl --log-level warn \
+$renkei hub serve --listen 127.0.0.1:0 --store sqlite:hub.db --log-level warn \
   --max-connections $((idle_edges + 200)) > hub.out 2> hub.err &
 hub_pid=$!; pids+=($hub_pid)
 hub_port=$(port_of hub.out)

@@ -11,16 +11,19 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "audit/log.h"
+#include "base/time.h"
 #include "cli/stop_signal.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "http/target.h"
 #include "hub/access.h"
 #include "hub/api.h"
-#include "policy/consent_store.h"
 #include "hub/patient_index.h"
-#include "pki/tls.h"
 #include "log/log.h"
+#include "pki/signature.h"
+#include "pki/tls.h"
+#include "policy/consent_store.h"
 
 namespace renkei::cli {
 namespace {
@@ -54,13 +57,24 @@ struct ServeFlags {
   std::string listen = "127.0.0.1:8780";
   std::string credentials = "hub-credentials.json";
   std::string model;
-  std::string access_log = "hub-access.jsonl";
+  std::string audit;  // "": beside the store (see AuditUrl)
+  int audit_retention_days = 7 * 365 + 2;
   pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
   int threads = 2;
   int handler_threads = 32;
   int heartbeat_ms = 10'000;
   size_t max_connections = 4096;
 };
+
+// The audit trail's database: --audit, else the store's PostgreSQL database (tables of its own),
+// else a SQLite file beside the store's: sqlite:renkei-hub.db -> sqlite:renkei-hub-audit.db.
+std::string AuditUrl(const ServeFlags& f) {
+  if (!f.audit.empty()) return f.audit;
+  if (!f.store.starts_with("sqlite:")) return f.store;
+  std::string path = f.store;
+  if (path.ends_with(".db")) path.resize(path.size() - 3);
+  return path + "-audit.db";
+}
 
 int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   auto logger = log::Logger::Create(g.log_level.empty() ? "info" : g.log_level, "json", "");
@@ -104,8 +118,17 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
     return Fail("serve", InvalidArgument("plain HTTP is for localhost development only: listen on 127.0.0.1, or give "
                                          "--tls-cert, --tls-key and --ca"));
   }
-  auto access_log = hub::AccessLog::Open(f.access_log);
-  if (!access_log.ok()) return Fail("serve", access_log.status());
+  audit::LogOptions audit_options;
+  if (!f.tls.cert.empty()) {
+    auto signer = pki::Signer::Load(f.tls.key, f.tls.cert);
+    if (!signer.ok()) return Fail("serve", signer.status().Annotate("signing the audit trail's heads"));
+    audit_options.signer = *std::move(signer);
+  }
+  const auto retention = std::chrono::hours(24) * f.audit_retention_days;
+  audit_options.retention = retention;
+  const std::string audit_url = AuditUrl(f);
+  auto trail = audit::Log::Open(audit_url, std::move(audit_options));
+  if (!trail.ok()) return Fail("serve", trail.status().Annotate("the audit trail " + audit_url));
   // The consents and overrides live beside the index, in tables of their own.
   auto consents = policy::ConsentStore::Open(f.store);
   if (!consents.ok()) return Fail("serve", consents.status().Annotate("the consent store"));
@@ -115,7 +138,7 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
   hub::EdgeRegistry edges(**index, edge_options, *logger);
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **access_log, **consents}, *logger),
+  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **trail, **consents}, *logger),
                                     *logger);
   if (!server.ok()) return Fail("serve", server.status());
   fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",
@@ -123,8 +146,22 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
              (*index)->size(), server_options.tls ? "wss" : "ws", f.listen.substr(0, f.listen.rfind(':')),
              (*server)->port());
   std::fflush(stdout);
-  while (!StopRequested()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Entries past their retention go daily, from the first signed head that allows a cut.
+  auto next_prune = std::chrono::steady_clock::now();
+  while (!StopRequested()) {
+    if (std::chrono::steady_clock::now() >= next_prune) {
+      next_prune += std::chrono::hours(24);
+      auto pruned = (*trail)->Prune(NowUnixMs() - std::chrono::milliseconds(retention).count());
+      if (!pruned.ok()) {
+        (*logger)->Error("hub.audit_prune_failed", {{"error", pruned.status().message()}});
+      } else if (pruned->removed > 0) {
+        (*logger)->Info("hub.audit_pruned", {{"removed", pruned->removed}, {"first", pruned->first}});
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   (*server)->Stop();
+  if (Status s = (*trail)->Close(); !s.ok()) return Fail("serve", s.Annotate("closing the audit trail"));
   fmt::print("Stopped\n");
   return 0;
 }
@@ -201,8 +238,13 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
                 "threads answering requests; a chart holds one while it waits for the edges, so this many charts\n"
                 "are gathered at once and more wait their turn (default 32)")
       ->check(CLI::Range(1, 1024));
-  s->add_option("--access-log", serve->access_log,
-                "where each decision on patient data is recorded, one JSON line each (default hub-access.jsonl)");
+  s->add_option("--audit", serve->audit,
+                "the audit trail's database, where every access and change of consent is recorded, hash-chained\n"
+                "under heads signed with --tls-cert (check it with `renkei audit verify`): sqlite:PATH or\n"
+                "postgresql://... (default: the store's PostgreSQL database, or sqlite:STORE-audit.db beside a SQLite store)");
+  s->add_option("--audit-retention-days", serve->audit_retention_days,
+                "how long audit entries are kept; older ones are pruned daily up to a signed head (default 2557: 7 years)")
+      ->check(CLI::Range(1, 100 * 366));
   s->add_option("--tls-cert", serve->tls.cert, "the hub's certificate (from `renkei ca issue --role hub`): serve HTTPS/WSS");
   s->add_option("--tls-key", serve->tls.key, "its private key");
   s->add_option("--ca", serve->tls.ca, "the regional CA's certificate: clients may present certificates of it");

@@ -98,6 +98,18 @@ json ReviewJson(const ReviewRow& r) {
 
 json ChangeJson(const ChangeResult& c) { return {{"change", c.change}, {"regional_ids", c.regional_ids}}; }
 
+RequestContext From(const http::Request& r) { return {r.id, r.remote}; }
+
+// A break-glass start or stop as the audit trail records it.
+AccessDecision BreakGlassRecord(std::string action, const policy::OverrideRecord& o) {
+  return {.action = std::move(action),
+          .regional_id = o.regional_id,
+          .resources = {"Override/" + o.id},
+          .rule = "break-glass",
+          .reason = o.reason,
+          .basis = o.id};
+}
+
 StatusOr<std::string> StringMember(const json& body, const char* name, bool required = true) {
   if (!body.contains(name) || body[name].is_null()) {
     if (required) return InvalidArgument(fmt::format("'{}' is required", name));
@@ -123,6 +135,13 @@ StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, 
   return Number(name, *v, min, max);
 }
 
+// What a route puts on the audit trail.
+enum class Audited {
+  kAll,      // each answer: allowed, or denied with the reason
+  kDenials,  // denials only: the handler records what it allowed itself, with its basis
+  kSelf,     // nothing: DecideView records every decision of the route; or no one's data
+};
+
 class Api {
  public:
   explicit Api(const HubServices& hub)
@@ -135,12 +154,24 @@ class Api {
     return r;
   }
 
-  // Wraps a handler: authenticates, turns a Status into an error response.
-  http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler) {
-    return [this, handler](http::Request& request) -> http::Response {
+  // Wraps a handler: authenticates, turns a Status into an error response, and puts what the
+  // route's `audit` asks for on the audit trail before answering (the answer is withheld when
+  // that fails).
+  http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler,
+                      std::string audit_action, Audited audit) {
+    return [this, handler, audit_action, audit](http::Request& request) -> http::Response {
       std::optional<Principal> who = Authenticate(credentials_, request);
       if (!who) return Unauthenticated();
       StatusOr<http::Response> response = handler(request, *who);
+      const bool denied = !response.ok() && response.status().code() == StatusCode::kPermissionDenied;
+      if ((audit == Audited::kAll && (response.ok() || denied)) || (audit == Audited::kDenials && denied)) {
+        auto patient = request.params.find("regional_id");
+        AccessDecision record{.action = audit_action,
+                              .regional_id = patient == request.params.end() ? "" : patient->second,
+                              .allowed = !denied,
+                              .reason = denied ? response.status().message() : ""};
+        if (Status s = RecordAccess(hub_.audit, *who, From(request), record); !s.ok()) return http::Error(s);
+      }
       if (!response.ok()) return http::Error(response.status());
       return std::move(response).value();
     };
@@ -361,7 +392,7 @@ class Api {
     const std::string with_signed = request.Query1("signed").value_or("false");
     if (with_signed != "true" && with_signed != "false") return InvalidArgument("signed must be true or false");
     c.include_signed = with_signed == "true";
-    c.request_id = request.id;
+    c.origin = From(request);
     http::Response response;
     RENKEI_ASSIGN_OR_RETURN(response.body, Chart(hub_, who, c));
     return response;
@@ -373,7 +404,7 @@ class Api {
     e.regional_id = request.Query1("regional_id").value_or("");
     e.facility = request.params.at("facility");
     e.reference = request.params.at("type") + "/" + request.params.at("id");
-    e.request_id = request.id;
+    e.origin = From(request);
     RENKEI_ASSIGN_OR_RETURN(e.version, OptionalNumber(request, "version", 0, 0, INT64_MAX));
     RENKEI_ASSIGN_OR_RETURN(json entity, Entity(hub_, who, e));
     return http::Json(200, entity);
@@ -382,8 +413,8 @@ class Api {
   // Why the caller may or may not see a person's clinical data, from which facilities.
   StatusOr<http::Response> Explain(http::Request& request, const Principal& who) {
     RENKEI_ASSIGN_OR_RETURN(const Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
-                                                         request.Query1("regional_id").value_or(""), "explain",
-                                                         request.id));
+                                                         request.Query1("regional_id").value_or(""), "access.explain",
+                                                         From(request)));
     json withheld = json::array();
     for (const policy::Withheld& w : v.decision.withheld) withheld.push_back({{"facility", w.facility}, {"reason", w.reason}});
     return http::Json(200, {{"effect", policy::EffectName(v.decision)}, {"rule", v.decision.rule},
@@ -448,8 +479,13 @@ class Api {
     r.recorded_by = who.name;
     r.recorded_facility = who.facility;
     RENKEI_ASSIGN_OR_RETURN(policy::ConsentRecord stored, consents_.Record(std::move(r), document));
-    hub_.access_log.Record(who, {"consent." + state, stored.regional_id, stored.linked, Status::Ok(), request.id,
-                                 "consent", stored.id});
+    RENKEI_RETURN_IF_ERROR(RecordAccess(hub_.audit, who, From(request),
+                                        {.action = "consent.change",
+                                         .regional_id = stored.regional_id,
+                                         .facilities = stored.linked,
+                                         .resources = {"Consent/" + stored.id},
+                                         .reason = stored.proxy.empty() ? state : state + ", recorded for the patient by " + stored.proxy,
+                                         .basis = stored.id}));
     return http::Json(201, ConsentJson(stored));
   }
 
@@ -481,14 +517,14 @@ class Api {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kBreakGlass, FacilitiesOf(*x)));
     RENKEI_ASSIGN_OR_RETURN(policy::OverrideRecord o,
                             consents_.StartOverride(who.name, who.facility, x->regional_id, reason, minutes, NowUnixMs()));
-    hub_.access_log.Record(who, {"breakglass.start", o.regional_id, {}, Status::Ok(), request.id, "break-glass", o.id});
+    RENKEI_RETURN_IF_ERROR(RecordAccess(hub_.audit, who, From(request), BreakGlassRecord("breakglass.start", o)));
     return http::Json(201, OverrideJson(o));
   }
 
   StatusOr<http::Response> StopBreakGlass(http::Request& request, const Principal& who) {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kBreakGlass, {who.facility}));
     RENKEI_ASSIGN_OR_RETURN(policy::OverrideRecord o, consents_.StopOverride(request.params.at("id"), who.name, NowUnixMs()));
-    hub_.access_log.Record(who, {"breakglass.stop", o.regional_id, {}, Status::Ok(), request.id, "break-glass", o.id});
+    RENKEI_RETURN_IF_ERROR(RecordAccess(hub_.audit, who, From(request), BreakGlassRecord("breakglass.stop", o)));
     return http::Json(200, OverrideJson(o));
   }
 
@@ -524,34 +560,35 @@ class Api {
 http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger) {
   auto api = std::make_shared<Api>(hub);
   http::Router router(std::move(logger));
-  auto route = [&](const char* method, const char* pattern, auto member) {
+  auto route = [&](const char* method, const char* pattern, auto member, const char* action, Audited audit) {
     router.Add(method, pattern, api->Guard([api, member](http::Request& r, const Principal& who) {
       return ((*api).*member)(r, who);
-    }));
+    }, action, audit));
   };
-  route("POST", "/v1/registrations", &Api::Register);
-  route("GET", "/v1/registrations/{facility}/{local_id}", &Api::LookupLocal);
-  route("GET", "/v1/patients", &Api::Search);
-  route("GET", "/v1/patients/{regional_id}", &Api::LookupRegional);
-  route("GET", "/v1/patients/{regional_id}/locations", &Api::Locations);
-  route("GET", "/v1/patients/{regional_id}/history", &Api::History);
-  route("POST", "/v1/links", &Api::Link);
-  route("POST", "/v1/unlinks", &Api::Unlink);
-  route("POST", "/v1/merges", &Api::Merge);
-  route("POST", "/v1/changes/{change}/revert", &Api::Revert);
-  route("GET", "/v1/reviews", &Api::Reviews);
-  route("GET", "/v1/reviews/{id}", &Api::Review);
-  route("POST", "/v1/reviews/{id}/resolve", &Api::Resolve);
-  route("GET", "/v1/edges", &Api::Edges);
-  route("GET", "/v1/chart", &Api::ChartOf);
-  route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf);
-  route("GET", "/v1/access/explain", &Api::Explain);
-  route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf);
-  route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent);
-  route("POST", "/v1/breakglass", &Api::StartBreakGlass);
-  route("GET", "/v1/breakglass", &Api::Overrides);
-  route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass);
-  route("POST", "/v1/breakglass/{id}/review", &Api::ReviewBreakGlass);
+  using enum Audited;
+  route("POST", "/v1/registrations", &Api::Register, "index.register", kAll);
+  route("GET", "/v1/registrations/{facility}/{local_id}", &Api::LookupLocal, "index.read", kAll);
+  route("GET", "/v1/patients", &Api::Search, "index.search", kAll);
+  route("GET", "/v1/patients/{regional_id}", &Api::LookupRegional, "index.read", kAll);
+  route("GET", "/v1/patients/{regional_id}/locations", &Api::Locations, "index.locations", kAll);
+  route("GET", "/v1/patients/{regional_id}/history", &Api::History, "index.history", kAll);
+  route("POST", "/v1/links", &Api::Link, "index.correct", kAll);
+  route("POST", "/v1/unlinks", &Api::Unlink, "index.correct", kAll);
+  route("POST", "/v1/merges", &Api::Merge, "index.correct", kAll);
+  route("POST", "/v1/changes/{change}/revert", &Api::Revert, "index.correct", kAll);
+  route("GET", "/v1/reviews", &Api::Reviews, "index.reviews", kAll);
+  route("GET", "/v1/reviews/{id}", &Api::Review, "index.reviews", kAll);
+  route("POST", "/v1/reviews/{id}/resolve", &Api::Resolve, "index.correct", kAll);
+  route("GET", "/v1/edges", &Api::Edges, "", kSelf);
+  route("GET", "/v1/chart", &Api::ChartOf, "chart.view", kSelf);
+  route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf, "entity.read", kSelf);
+  route("GET", "/v1/access/explain", &Api::Explain, "access.explain", kSelf);
+  route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf, "consent.read", kAll);
+  route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent, "consent.change", kDenials);
+  route("POST", "/v1/breakglass", &Api::StartBreakGlass, "breakglass.start", kDenials);
+  route("GET", "/v1/breakglass", &Api::Overrides, "breakglass.list", kAll);
+  route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass, "breakglass.stop", kDenials);
+  route("POST", "/v1/breakglass/{id}/review", &Api::ReviewBreakGlass, "breakglass.review", kAll);
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
   return router;
 }

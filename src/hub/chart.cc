@@ -207,7 +207,8 @@ StatusOr<bool> EventsOfAnswer(const simdjson::padded_string& body, const std::st
 }  // namespace
 
 StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
-                             const std::string& regional_id, std::string_view action, const std::string& request_id) {
+                             const std::string& regional_id, std::string_view action, const RequestContext& from,
+                             std::vector<std::string> resources) {
   if (local_id.empty() == regional_id.empty()) {
     return InvalidArgument("name the patient by your facility's local ID or by a regional ID (one of them)");
   }
@@ -218,7 +219,9 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
   } else {
     x = hub.index.LookupRegional(regional_id);
   }
-  AccessDecision record{std::string(action), "", {}, Status::Ok(), request_id, "", ""};
+  AccessDecision record;
+  record.action = action;
+  record.resources = std::move(resources);
   Viewing v;
   if (!x.ok()) {
     if (x.status().code() != StatusCode::kNotFound || regional_id.empty()) return x.status();
@@ -226,9 +229,10 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
     v.person.regional_id = regional_id;
     v.decision.rule = "no-relationship";
     v.decision.reason = "no person the caller may see has this regional ID";
-    record.decision = PermissionDenied(v.decision.reason);
+    record.allowed = false;
     record.rule = v.decision.rule;
-    hub.access_log.Record(viewer, record);
+    record.reason = v.decision.reason;
+    RENKEI_RETURN_IF_ERROR(RecordAccess(hub.audit, viewer, from, record));
     return v;
   }
   v.person = *std::move(x);
@@ -246,10 +250,11 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
   v.decision = policy::Decide(question, facts);
   record.regional_id = v.person.regional_id;
   record.facilities = v.decision.allowed ? v.decision.facilities : question.registered_at;
-  record.decision = v.decision.allowed ? Status::Ok() : PermissionDenied(v.decision.reason);
+  record.allowed = v.decision.allowed;
   record.rule = v.decision.rule;
+  record.reason = v.decision.reason;
   record.basis = v.decision.basis;
-  hub.access_log.Record(viewer, record);
+  RENKEI_RETURN_IF_ERROR(RecordAccess(hub.audit, viewer, from, record));
   return v;
 }
 
@@ -265,7 +270,7 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
   }
   RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
   RENKEI_ASSIGN_OR_RETURN(const Viewing view,
-                          DecideView(hub, viewer, request.local_id, request.regional_id, "chart", request.request_id));
+                          DecideView(hub, viewer, request.local_id, request.regional_id, "chart.view", request.origin));
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
   const CrossReference& person = view.person;
   EdgeRegistry& edges = hub.edges;
@@ -359,7 +364,8 @@ StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const Ent
   if (request.reference.find('/') == std::string::npos) return InvalidArgument("the reference must be Type/ID");
   if (request.version < 0) return InvalidArgument("version must be 0 or positive");
   RENKEI_ASSIGN_OR_RETURN(const Viewing view,
-                          DecideView(hub, viewer, request.local_id, request.regional_id, "entity", request.request_id));
+                          DecideView(hub, viewer, request.local_id, request.regional_id, "entity.read", request.origin,
+                                     {request.reference}));
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
   EdgeRegistry& edges = hub.edges;
   for (const policy::Withheld& w : view.decision.withheld) {

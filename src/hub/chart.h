@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/status.h"
+#include "hub/audit_trail.h"
 #include "hub/services.h"
 #include "policy/decide.h"
 
@@ -44,7 +45,7 @@ struct ChartRequest {
   std::chrono::milliseconds deadline{std::chrono::seconds(5)};
   bool refresh = false;  // "request the latest information": each edge re-scans the patient first
   bool include_signed = false;  // each source with its edge's signed answer, to verify the events
-  std::string request_id;  // the HTTP request's, for the access log
+  RequestContext origin;  // the HTTP request, for the audit trail
 };
 
 // A decision on a person's clinical data, with the person it is about.
@@ -54,12 +55,14 @@ struct Viewing {
 };
 // Resolves the person named by the viewer's local ID or a regional ID (one of them), gathers
 // the facts (the consent, the viewer's running break-glass override) and asks policy::Decide;
-// records the decision in the access log under `action` ("chart", "entity", "explain"). A
-// denial is returned as a Viewing too (decision.allowed false); errors are for bad requests,
-// an unknown local ID (NotFound) and an unreadable store. An unknown regional ID is a denial,
-// so that whether it exists is not disclosed.
+// records the decision on the audit trail under `action` ("chart.view", "entity.read",
+// "access.explain"). A denial is returned as a Viewing too (decision.allowed false); errors are
+// for bad requests, an unknown local ID (NotFound), an unreadable store and a decision the
+// trail could not record (Unavailable: nothing may be disclosed then). An unknown regional ID
+// is a denial, so that whether it exists is not disclosed.
 StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
-                             const std::string& regional_id, std::string_view action, const std::string& request_id);
+                             const std::string& regional_id, std::string_view action, const RequestContext& from,
+                             std::vector<std::string> resources = {});
 
 // The chart as JSON text (events as their edges signed them, byte for byte):
 //   {"regional_id", "patient": {"identifiers": [{"facility","local_id"}...]} (the allowed
@@ -83,7 +86,7 @@ struct EntityRequest {
   std::string reference;  // "Observation/ID"
   int64_t version = 0;    // 0: the current version
   std::chrono::milliseconds deadline{std::chrono::seconds(10)};
-  std::string request_id;
+  RequestContext origin;
 };
 StatusOr<nlohmann::json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request);
 

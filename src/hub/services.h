@@ -1,8 +1,8 @@
 // What the hub's API and the one chart work with; everything must outlive them.
 #pragma once
 
+#include "audit/log.h"
 #include "hub/access.h"
-#include "hub/access_log.h"
 #include "hub/edges.h"
 #include "hub/patient_index.h"
 #include "policy/consent_store.h"
@@ -13,7 +13,7 @@ struct HubServices {
   PatientIndex& index;
   const Credentials& credentials;
   EdgeRegistry& edges;
-  AccessLog& access_log;
+  audit::Log& audit;  // every access and every change of consent or override (audit_trail.h)
   policy::ConsentStore& consents;
 };
 

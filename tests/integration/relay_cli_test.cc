@@ -291,7 +291,7 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   Region r = MakeRegion("renkei-relay-authz");
   BackgroundRenkei hub;
   const int port = hub.Start(r.dir, "hub", {"hub", "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:hub.db",
-                                            "--access-log", "access.jsonl", "--log-level", "warn"});
+                                            "--log-level", "warn"});
   ASSERT_GT(port, 0) << hub.err();
   std::map<std::string, Edge> edges;
   for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
@@ -343,11 +343,25 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
   EXPECT_EQ(denied.status, 403) << denied.body;
   EXPECT_EQ(get("/v1/chart?regional_id=" + other_only, r.tokens.at(r.facilities[1])).status, 200);
 
-  // Every decision is on record, allowed and denied, without the hub's operational log holding any.
-  const std::string access = Slurp(r.dir / "access.jsonl");
-  EXPECT_NE(access.find("\"allowed\":false"), std::string::npos);
-  EXPECT_NE(access.find("\"allowed\":true"), std::string::npos);
-  EXPECT_NE(access.find(other_only), std::string::npos);
+  // Every decision is on the audit trail (beside the store), allowed and denied, with the caller's
+  // address, without the hub's operational log holding any; the trail verifies intact meanwhile.
+  json denials = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --patient " + other_only);
+  ASSERT_GE(denials["entries"].size(), 2u);
+  const json& denial = denials["entries"][1];  // newest first: the other facility's allowed chart came after
+  EXPECT_EQ(denials["entries"][0]["decision"], "allow");
+  EXPECT_EQ(denial["action"], "chart.view");
+  EXPECT_EQ(denial["decision"], "deny");
+  EXPECT_EQ(denial["who"]["name"], "edge-" + viewer);
+  EXPECT_TRUE(denial["remote"].get<std::string>().starts_with("127.0.0.1:")) << denial.dump();
+  EXPECT_FALSE(denial["reason"].get<std::string>().empty());
+  json views = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --action chart.view --limit 1000");
+  EXPECT_TRUE(std::any_of(views["entries"].begin(), views["entries"].end(),
+                          [](const json& e) { return e["decision"] == "allow"; }));
+  json index_reads = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --action index.read --limit 1000");
+  EXPECT_FALSE(index_reads["entries"].empty()) << "PIX lookups are on the trail too";
+  const auto verified = RunRenkei(r.dir, "audit verify --store sqlite:hub-audit.db --no-progress");
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+  EXPECT_TRUE(verified.out.starts_with("intact:")) << verified.out;
   EXPECT_EQ(hub.err().find(other_only), std::string::npos);
 }
 
@@ -356,7 +370,7 @@ TEST(RelayCliTest, TheAuthorisationPointRefusesOthersAndRecordsEveryDecision) {
 // and in the operators' review list.
 TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItOnRecord) {
   LiveRegion live;
-  ASSERT_TRUE(live.Start("renkei-relay-consent", {"--access-log", "access.jsonl"}));
+  ASSERT_TRUE(live.Start("renkei-relay-consent", {}));
   auto& [r, hub, port, edges] = live;
   const std::string a = r.facilities[0], b = r.facilities[1], c = r.facilities[2];
   ASSERT_TRUE(LinkedEverywhere(r, port, a));
@@ -447,7 +461,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(history["consent"]["state"], "withdrawn");
   EXPECT_EQ(history["history"].size(), 2u);
 
-  // Refusals: no credentials, operators, malformed bodies — and nothing recorded of them.
+  // Refusals: no credentials, operators, malformed bodies — nothing changes (the operator's refusal is on record).
   for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
            {"GET", "/v1/access/explain?regional_id=" + rk}, {"GET", "/v1/patients/" + rk + "/consent"},
            {"POST", "/v1/patients/" + rk + "/consent"}, {"POST", "/v1/breakglass"}, {"GET", "/v1/breakglass"},
@@ -467,15 +481,27 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(call("POST", "/v1/patients/RK99999999999/consent", r.tokens.at(a), consent).first, 400);  // check digit
   EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/consent", r.operator_token).second["history"].size(), 2u);
 
-  // Every decision and change is on record with its rule and basis.
-  const std::string access = Slurp(r.dir / "access.jsonl");
-  const std::vector<std::string> needles = {"\"rule\":\"not-linked\"", "\"rule\":\"break-glass\"",
-                                            "\"action\":\"breakglass.start\"", "\"action\":\"breakglass.stop\"",
-                                            "\"action\":\"consent.withdrawn\"", "\"rule\":\"withdrawn\"",
-                                            "\"basis\":\"" + consent_id + "\""};
-  for (const std::string& needle : needles) {
-    EXPECT_NE(access.find(needle), std::string::npos) << needle;
+  // Every decision and change is on the patient's audit trail with its rule and basis, newest first.
+  json trail = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --limit 1000 --patient " + rk);
+  std::vector<std::string> lines;
+  for (const json& e : trail["entries"]) {
+    lines.push_back(fmt::format("{} {} {} {} [{}]", e["action"].get<std::string>(), e["decision"].get<std::string>(),
+                                e["purpose"].get<std::string>(), e["basis"].get<std::string>(),
+                                e["reason"].get<std::string>()));
   }
+  const auto has = [&](const std::string& prefix) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  EXPECT_TRUE(has("chart.view deny TREAT  [not-linked: ")) << fmt::format("{}", fmt::join(lines, "\n"));
+  EXPECT_TRUE(has("chart.view allow TREAT " + consent_id + " [consent: "));
+  EXPECT_TRUE(has("chart.view allow ETREAT " + override_id + " [break-glass: "));
+  EXPECT_TRUE(has("breakglass.start allow ETREAT " + override_id + " ["));
+  EXPECT_TRUE(has("breakglass.stop allow ETREAT " + override_id + " ["));
+  EXPECT_TRUE(has("consent.change allow TREAT "));
+  EXPECT_TRUE(has("chart.view deny TREAT  [withdrawn: "));
+  EXPECT_TRUE(has("consent.change deny HOPERAT  [")) << "the operator's refused consent is on record";
+  EXPECT_TRUE(has("consent.read allow HOPERAT  ["));
+  EXPECT_EQ(RunRenkei(r.dir, "audit verify --store sqlite:hub-audit.db --no-progress").exit_code, 0);
   EXPECT_EQ(hub.err().find(rk), std::string::npos) << "the operational log holds no patient";
 }
 

@@ -1,0 +1,36 @@
+#include "hub/audit_trail.h"
+
+#include <fmt/format.h>
+
+namespace renkei::hub {
+namespace {
+
+// v3 PurposeOfUse: treatment, emergency treatment (break-glass), operations.
+std::string PurposeOf(const Principal& who, const AccessDecision& d) {
+  if (who.role == Role::kOperator) return "HOPERAT";
+  return d.rule == "break-glass" ? "ETREAT" : "TREAT";
+}
+
+}  // namespace
+
+Status RecordAccess(audit::Log& trail, const Principal& who, const RequestContext& from, const AccessDecision& d) {
+  audit::Event e;
+  e.action = d.action;
+  e.who = {who.name, std::string(RoleName(who.role)), who.facility};
+  e.patient = d.regional_id;
+  e.data.facilities = d.facilities;
+  e.data.resources = d.resources;
+  e.purpose = PurposeOf(who, d);
+  e.decision = d.allowed ? audit::Decision::kAllow : audit::Decision::kDeny;
+  e.reason = d.rule.empty() ? d.reason : d.reason.empty() ? d.rule : fmt::format("{}: {}", d.rule, d.reason);
+  e.basis = d.basis;
+  e.remote = from.remote;
+  e.request_id = from.id;
+  if (auto seq = trail.Append(e); !seq.ok()) {
+    return Unavailable(fmt::format("the audit trail could not record this {} ({}); nothing was disclosed or changed",
+                                   d.action, seq.status().message()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace renkei::hub
