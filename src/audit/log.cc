@@ -122,8 +122,14 @@ Status Log::LoadEnd() {
 StatusOr<int64_t> Log::Append(const Event& event) { return AppendAll(std::span<const Event>(&event, 1)); }
 
 StatusOr<int64_t> Log::AppendAll(std::span<const Event> events) {
-  if (events.empty()) return InvalidArgument("nothing to append");
   Request request;
+  RENKEI_RETURN_IF_ERROR(Prepare(events, request));
+  RENKEI_RETURN_IF_ERROR(Submit(request));
+  return request.first;
+}
+
+Status Log::Prepare(std::span<const Event> events, Request& request) {
+  if (events.empty()) return InvalidArgument("nothing to append");
   request.entries.reserve(events.size());
   const int64_t now = NowUnixMs();
   for (size_t i = 0; i < events.size(); ++i) {
@@ -141,8 +147,38 @@ StatusOr<int64_t> Log::AppendAll(std::span<const Event> events) {
     p.patient = std::move(e.patient);
     request.entries.push_back(std::move(p));
   }
-  RENKEI_RETURN_IF_ERROR(Submit(request));
-  return request.first;
+  return Status::Ok();
+}
+
+Log::Pending Log::Begin(const Event& event) {
+  auto request = std::make_unique<Request>();
+  Status s = Prepare(std::span<const Event>(&event, 1), *request);
+  if (s.ok()) s = Admit(*request);
+  if (!s.ok()) request.reset();
+  return Pending(this, std::move(request), std::move(s));
+}
+
+Log::Pending::Pending(Log* log, std::unique_ptr<Request> request, Status status)
+    : log_(log), request_(std::move(request)), status_(std::move(status)) {}
+
+Log::Pending& Log::Pending::operator=(Pending&& other) noexcept {
+  if (this == &other) return *this;
+  if (request_) log_->WaitFor(*request_);
+  log_ = other.log_;
+  request_ = std::move(other.request_);
+  status_ = std::move(other.status_);
+  return *this;
+}
+
+Log::Pending::~Pending() {
+  if (request_) log_->WaitFor(*request_);
+}
+
+StatusOr<int64_t> Log::Pending::Wait() {
+  if (!request_) return status_;
+  log_->WaitFor(*request_);
+  RENKEI_RETURN_IF_ERROR(request_->status);
+  return request_->first;
 }
 
 StatusOr<TreeHead> Log::Flush() {
@@ -153,16 +189,19 @@ StatusOr<TreeHead> Log::Flush() {
 }
 
 Status Log::Submit(Request& request) {
-  {
-    std::unique_lock lock(mutex_);
-    const size_t n = request.entries.size();
-    // Wait for room; a request larger than the whole queue goes alone.
-    space_.wait(lock, [&] { return stopping_ || queued_entries_ == 0 || queued_entries_ + n <= options_.max_pending; });
-    if (stopping_) return FailedPrecondition("the audit log is closed");
-    Enqueue(request);
-  }
+  RENKEI_RETURN_IF_ERROR(Admit(request));
   WaitFor(request);
   return request.status;
+}
+
+Status Log::Admit(Request& request) {
+  std::unique_lock lock(mutex_);
+  const size_t n = request.entries.size();
+  // Wait for room; a request larger than the whole queue goes alone.
+  space_.wait(lock, [&] { return stopping_ || queued_entries_ == 0 || queued_entries_ + n <= options_.max_pending; });
+  if (stopping_) return FailedPrecondition("the audit log is closed");
+  Enqueue(request);
+  return Status::Ok();
 }
 
 void Log::Enqueue(Request& request) {

@@ -82,6 +82,8 @@ struct PruneResult {
 };
 
 class Log {
+  struct Request;
+
  public:
   // Opens (creating if needed) the log at `url` — "sqlite:PATH" or "postgresql://..." — brings
   // its schema up to date, and starts its writer. Errors: kInvalidArgument for a malformed URL
@@ -102,6 +104,27 @@ class Log {
   // number of the first. kInvalidArgument for an empty span; otherwise as Append, naming the
   // index of an invalid event ("event 3: reason: ...").
   StatusOr<int64_t> AppendAll(std::span<const Event> events);
+
+  // An append under way (Begin): the caller does other work — gathers the data whose access it
+  // records — while the entry is committed, and Wait()s before disclosing it. The destructor
+  // waits too (the writer uses the entry until it is committed); the Log must outlive it.
+  class Pending {
+   public:
+    Pending(Pending&&) noexcept = default;
+    Pending& operator=(Pending&& other) noexcept;  // waits for this one's entry first
+    ~Pending();
+    // The entry's number once committed, or why it was not (as Append). May be called again.
+    StatusOr<int64_t> Wait();
+
+   private:
+    friend class Log;
+    Pending(Log* log, std::unique_ptr<Request> request, Status status);
+    Log* log_;
+    std::unique_ptr<Request> request_;  // null when it failed before being queued
+    Status status_;                     // why, then
+  };
+  // Append without waiting: queues `event` (blocking only while the queue is full) and returns.
+  Pending Begin(const Event& event);
 
   // Waits until every entry appended before the call is committed, writes a signed head over
   // them unless the latest head covers them already, and returns that head (size 0 while the
@@ -147,6 +170,10 @@ class Log {
   Log(std::unique_ptr<sql::SqlConnection> writer, std::unique_ptr<sql::SqlConnection> reader, LogOptions options);
   // Hands `request` to the writer and waits until it is done; its status.
   Status Submit(Request& request);
+  // Validates `events` and makes them ready to append, into `request`.
+  static Status Prepare(std::span<const Event> events, Request& request);
+  // Hands `request` to the writer once the queue has room, without waiting for it.
+  Status Admit(Request& request);
   void Enqueue(Request& request);  // with mutex_ held
   void WaitFor(const Request& request);
   void WriterLoop();

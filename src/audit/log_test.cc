@@ -254,6 +254,30 @@ TEST_P(AuditLogTest, ClosedLogRefusesWork) {
   EXPECT_EQ(log->latest_head().size, 1);
 }
 
+TEST_P(AuditLogTest, BeginQueuesWithoutWaitingAndWaitGivesTheCommittedNumber) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  std::vector<Log::Pending> pending;
+  for (int i = 0; i < 20; ++i) pending.push_back(log->Begin(ChartView(i)));
+  std::set<int64_t> numbers;
+  for (Log::Pending& p : pending) numbers.insert(Ok(p.Wait()));
+  EXPECT_EQ(numbers.size(), 20u);
+  EXPECT_EQ(*numbers.begin(), 0);
+  EXPECT_EQ(*numbers.rbegin(), 19);
+  EXPECT_EQ(Ok(pending[3].Wait()), Ok(pending[3].Wait()));  // again: the same
+  EXPECT_EQ(Ok(log->List({.limit = 1000})).entries.size(), 20u);
+  // An entry left unwaited is still committed: its destructor waits for the writer.
+  { Log::Pending dropped = log->Begin(ChartView(20)); }
+  EXPECT_EQ(log->size(), 21);
+  // Invalid events and a closed log fail at Wait, with Append's errors.
+  Event bad = ChartView(21);
+  bad.action = "";
+  EXPECT_EQ(log->Begin(bad).Wait().status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(log->Close().ok());
+  EXPECT_EQ(log->Begin(ChartView(22)).Wait().status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(log->size(), 21);
+}
+
 TEST_P(AuditLogTest, RefusesToOpenALogWhoseEndWasCutAway) {
   Fill(10, Signed(/*head_every=*/5));
   Exec("DELETE FROM audit_entries WHERE seq >= 8");

@@ -412,9 +412,10 @@ class Api {
 
   // Why the caller may or may not see a person's clinical data, from which facilities.
   StatusOr<http::Response> Explain(http::Request& request, const Principal& who) {
-    RENKEI_ASSIGN_OR_RETURN(const Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
-                                                         request.Query1("regional_id").value_or(""), "access.explain",
-                                                         From(request)));
+    RENKEI_ASSIGN_OR_RETURN(Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
+                                                   request.Query1("regional_id").value_or(""), "access.explain",
+                                                   From(request)));
+    if (v.entry) RENKEI_RETURN_IF_ERROR(Recorded(*v.entry, "access.explain"));
     json withheld = json::array();
     for (const policy::Withheld& w : v.decision.withheld) withheld.push_back({{"facility", w.facility}, {"reason", w.reason}});
     return http::Json(200, {{"effect", policy::EffectName(v.decision)}, {"rule", v.decision.rule},

@@ -13,7 +13,8 @@ std::string PurposeOf(const Principal& who, const AccessDecision& d) {
 
 }  // namespace
 
-Status RecordAccess(audit::Log& trail, const Principal& who, const RequestContext& from, const AccessDecision& d) {
+audit::Log::Pending BeginAccess(audit::Log& trail, const Principal& who, const RequestContext& from,
+                                const AccessDecision& d) {
   audit::Event e;
   e.action = d.action;
   e.who = {who.name, std::string(RoleName(who.role)), who.facility};
@@ -26,11 +27,20 @@ Status RecordAccess(audit::Log& trail, const Principal& who, const RequestContex
   e.basis = d.basis;
   e.remote = from.remote;
   e.request_id = from.id;
-  if (auto seq = trail.Append(e); !seq.ok()) {
+  return trail.Begin(e);
+}
+
+Status Recorded(audit::Log::Pending& entry, std::string_view action) {
+  if (auto seq = entry.Wait(); !seq.ok()) {
     return Unavailable(fmt::format("the audit trail could not record this {} ({}); nothing was disclosed or changed",
-                                   d.action, seq.status().message()));
+                                   action, seq.status().message()));
   }
   return Status::Ok();
+}
+
+Status RecordAccess(audit::Log& trail, const Principal& who, const RequestContext& from, const AccessDecision& d) {
+  audit::Log::Pending entry = BeginAccess(trail, who, from, d);
+  return Recorded(entry, d.action);
 }
 
 }  // namespace renkei::hub

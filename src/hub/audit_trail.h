@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "audit/log.h"
@@ -32,5 +33,12 @@ struct AccessDecision {
 // Appends `d` as done by `who` and waits until it is committed. The hub discloses nothing whose
 // record failed: Unavailable then, saying the access was not recorded.
 Status RecordAccess(audit::Log& trail, const Principal& who, const RequestContext& from, const AccessDecision& d);
+
+// RecordAccess in two steps, so that the entry is committed while the hub gathers the data:
+// BeginAccess queues it; Recorded waits for it (RecordAccess's result) and must be OK before
+// anything is disclosed.
+audit::Log::Pending BeginAccess(audit::Log& trail, const Principal& who, const RequestContext& from,
+                                const AccessDecision& d);
+Status Recorded(audit::Log::Pending& entry, std::string_view action);
 
 }  // namespace renkei::hub

@@ -254,7 +254,11 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
   record.rule = v.decision.rule;
   record.reason = v.decision.reason;
   record.basis = v.decision.basis;
-  RENKEI_RETURN_IF_ERROR(RecordAccess(hub.audit, viewer, from, record));
+  if (!v.decision.allowed) {
+    RENKEI_RETURN_IF_ERROR(RecordAccess(hub.audit, viewer, from, record));
+  } else {
+    v.entry = BeginAccess(hub.audit, viewer, from, record);
+  }
   return v;
 }
 
@@ -269,7 +273,7 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
     }
   }
   RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
-  RENKEI_ASSIGN_OR_RETURN(const Viewing view,
+  RENKEI_ASSIGN_OR_RETURN(Viewing view,
                           DecideView(hub, viewer, request.local_id, request.regional_id, "chart.view", request.origin));
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
   const CrossReference& person = view.person;
@@ -285,6 +289,8 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
                        {"cursor", EdgeCursor(after, ask.facility)}, {"nonce", nonce}, {"refresh", request.refresh}};
          },
          request.deadline);
+  // The decision's audit entry was committed meanwhile, or nothing is disclosed.
+  RENKEI_RETURN_IF_ERROR(Recorded(*view.entry, "chart.view"));
 
   // Merge what came back: each event's JSON text exactly as its edge signed it, spliced into
   // the page without being parsed into a tree and printed again.
@@ -363,7 +369,7 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
 StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request) {
   if (request.reference.find('/') == std::string::npos) return InvalidArgument("the reference must be Type/ID");
   if (request.version < 0) return InvalidArgument("version must be 0 or positive");
-  RENKEI_ASSIGN_OR_RETURN(const Viewing view,
+  RENKEI_ASSIGN_OR_RETURN(Viewing view,
                           DecideView(hub, viewer, request.local_id, request.regional_id, "entity.read", request.origin,
                                      {request.reference}));
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
@@ -382,6 +388,7 @@ StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const Ent
                        {"nonce", nonce}};
          },
          request.deadline);
+  RENKEI_RETURN_IF_ERROR(Recorded(*view.entry, "entity.read"));
   Ask& ask = asks[0];
   if (!ask.answer) {
     const std::string why = fmt::format("facility {}: {}", ask.facility, ask.reason);

@@ -48,17 +48,20 @@ struct ChartRequest {
   RequestContext origin;  // the HTTP request, for the audit trail
 };
 
-// A decision on a person's clinical data, with the person it is about.
+// A decision on a person's clinical data, with the person it is about and its audit entry.
 struct Viewing {
   CrossReference person;
   policy::Decision decision;
+  // The entry of an allowed decision, committed meanwhile: Recorded(*entry, ...) before disclosing.
+  std::optional<audit::Log::Pending> entry;
 };
 // Resolves the person named by the viewer's local ID or a regional ID (one of them), gathers
 // the facts (the consent, the viewer's running break-glass override) and asks policy::Decide;
-// records the decision on the audit trail under `action` ("chart.view", "entity.read",
-// "access.explain"). A denial is returned as a Viewing too (decision.allowed false); errors are
-// for bad requests, an unknown local ID (NotFound), an unreadable store and a decision the
-// trail could not record (Unavailable: nothing may be disclosed then). An unknown regional ID
+// puts the decision on the audit trail under `action` ("chart.view", "entity.read",
+// "access.explain"): a denial before returning, an allowed decision in Viewing::entry, to be
+// waited for before disclosing. A denial is returned as a Viewing too (decision.allowed false);
+// errors are for bad requests, an unknown local ID (NotFound), an unreadable store and a denial
+// the trail could not record (Unavailable). An unknown regional ID
 // is a denial, so that whether it exists is not disclosed.
 StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
                              const std::string& regional_id, std::string_view action, const RequestContext& from,
