@@ -20,6 +20,8 @@
 #include "hub/access.h"
 #include "hub/api.h"
 #include "hub/patient_index.h"
+#include "identity/totp.h"
+#include "identity/user_store.h"
 #include "log/log.h"
 #include "pki/signature.h"
 #include "pki/tls.h"
@@ -132,13 +134,15 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   // The consents and overrides live beside the index, in tables of their own.
   auto consents = policy::ConsentStore::Open(f.store);
   if (!consents.ok()) return Fail("serve", consents.status().Annotate("the consent store"));
+  auto users = identity::UserStore::Open(f.store);
+  if (!users.ok()) return Fail("serve", users.status().Annotate("the user store"));
   hub::EdgeRegistryOptions edge_options;
   edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
   // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
   server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
   hub::EdgeRegistry edges(**index, edge_options, *logger);
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **trail, **consents}, *logger),
+  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **trail, **consents, **users}, *logger),
                                     *logger);
   if (!server.ok()) return Fail("serve", server.status());
   fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",
@@ -163,6 +167,47 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   (*server)->Stop();
   if (Status s = (*trail)->Close(); !s.ok()) return Fail("serve", s.Annotate("closing the audit trail"));
   fmt::print("Stopped\n");
+  return 0;
+}
+
+struct UserFlags {
+  std::string store = "sqlite:renkei-hub.db", login, display_name, role, facility, password_file;
+  std::vector<std::string> regional_ids;
+  bool as_json = false;
+};
+
+int RunUserAdd(const UserFlags& f) {
+  std::string password;
+  if (f.password_file == "-") {
+    std::getline(std::cin, password);
+  } else {
+    std::ifstream in(f.password_file);
+    if (!in) return Fail("user add", NotFound(fmt::format("cannot read --password-file {}", f.password_file)));
+    std::getline(in, password);
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto role = identity::ParseRole(f.role);
+  if (!role.ok()) return Fail("user add", role.status());
+  identity::User u;
+  u.login = f.login;
+  u.display_name = f.display_name.empty() ? f.login : f.display_name;
+  u.role = *role;
+  u.facility = f.facility;
+  u.regional_ids = f.regional_ids;
+  auto users = identity::UserStore::Open(f.store);
+  if (!users.ok()) return Fail("user add", users.status());
+  auto made = (*users)->CreateUser(std::move(u), password, NowUnixMs());
+  if (!made.ok()) return Fail("user add", made.status());
+  if (f.as_json) {
+    std::cout << json{{"user", {{"id", made->user.id}, {"login", made->user.login}, {"role", f.role},
+                                {"facility", made->user.facility}, {"regional_ids", made->user.regional_ids}}},
+                      {"totp", {{"secret_base32", made->totp.secret_base32}, {"uri", made->totp.uri}}}}
+                     .dump(2)
+              << "\n";
+  } else {
+    fmt::print("{} {} ({}): enrol the authenticator app with\n  {}\n  (secret {}; shown this once)\n", made->user.id,
+               made->user.login, f.role, made->totp.uri, made->totp.secret_base32);
+  }
   return 0;
 }
 
@@ -279,6 +324,44 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
       return;
     }
     std::cout << *t << "\n";
+    *exit_code = 0;
+  });
+
+  // hub user add
+  CLI::App* user = hub->add_subcommand("user", "People's accounts at the hub (sign-in with a password and a TOTP code)");
+  user->require_subcommand(1);
+  auto uf = std::make_shared<UserFlags>();
+  CLI::App* user_add = user->add_subcommand(
+      "add",
+      "Make an account directly in the hub's database (the first operator; later ones an operator makes with\n"
+      "POST /v1/users). Prints the authenticator app's secret and otpauth:// URI, shown this once.");
+  user_add->add_option("--store", uf->store, "the hub's database (default sqlite:renkei-hub.db)");
+  user_add->add_option("--login", uf->login, "the login name: 1-64 of a-z 0-9 . _ -")->required();
+  user_add->add_option("--display-name", uf->display_name, "the name screens show (default the login)");
+  user_add->add_option("--role", uf->role, "clinician, staff, operator, patient or proxy")
+      ->required()
+      ->check(CLI::IsMember({"clinician", "staff", "operator", "patient", "proxy"}));
+  user_add->add_option("--facility", uf->facility, "a clinician's or staff member's facility code");
+  user_add->add_option("--regional-id", uf->regional_ids, "a patient's own regional ID; a proxy's patients (repeat)");
+  user_add->add_option("--password-file", uf->password_file,
+                       "a file whose first line is the password (at least 12 characters); - reads standard input")
+      ->required();
+  user_add->add_flag("--json", uf->as_json, "print {\"user\", \"totp\": {\"secret_base32\", \"uri\"}}");
+  user_add->callback([uf, exit_code] { *exit_code = RunUserAdd(*uf); });
+
+  auto code_secret = std::make_shared<std::string>();
+  CLI::App* user_code = user->add_subcommand(
+      "code", "Print the current TOTP code of a secret (as an authenticator app would): for demos and scripts");
+  user_code->add_option("--secret", *code_secret, "the base32 secret `hub user add` printed")->required();
+  user_code->callback([code_secret, exit_code] {
+    auto secret = identity::Base32Decode(*code_secret);
+    if (!secret.ok() || secret->empty()) {
+      *exit_code = Fail("user code", secret.ok() ? InvalidArgument("the secret is empty") : secret.status());
+      return;
+    }
+    std::cout << identity::HotpCode(*secret, static_cast<uint64_t>(identity::TotpStep(NowUnixMs())),
+                                    identity::kTotpDigits)
+              << "\n";
     *exit_code = 0;
   });
 

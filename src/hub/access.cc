@@ -31,11 +31,33 @@ bool ValidName(std::string_view s) {
 
 }  // namespace
 
-std::string_view RoleName(Role r) { return r == Role::kOperator ? "operator" : "facility"; }
+std::string_view RoleName(Role r) {
+  switch (r) {
+    case Role::kFacility: return "facility";
+    case Role::kOperator: return "operator";
+    case Role::kClinician: return "clinician";
+    case Role::kStaff: return "staff";
+    case Role::kPatient: return "patient";
+  }
+  return "?";
+}
 
-Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities) {
-  if (action == Action::kReviewOverrides) {
-    if (who.role != Role::kOperator) return PermissionDenied("only the region's operators review break-glass overrides");
+Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
+                 std::string_view regional_id) {
+  if (who.role == Role::kPatient) {
+    const bool own = !regional_id.empty() &&
+                     std::find(who.acts_for.begin(), who.acts_for.end(), regional_id) != who.acts_for.end();
+    if (action != Action::kRead && action != Action::kConsent && action != Action::kReadAccesses) {
+      return PermissionDenied("patients and proxies see and decide only about their own record");
+    }
+    if (!own) return PermissionDenied("a patient or proxy may see only the records of the patients they are");
+    return Status::Ok();
+  }
+  if (action == Action::kReviewOverrides || action == Action::kManageUsers) {
+    if (who.role != Role::kOperator) {
+      return PermissionDenied(action == Action::kManageUsers ? "only the region's operators manage users"
+                                                             : "only the region's operators review break-glass overrides");
+    }
     return Status::Ok();
   }
   if (who.role == Role::kOperator) {
@@ -45,6 +67,15 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
     return Status::Ok();
   }
   if (action == Action::kCorrect) return PermissionDenied("only the region's operators correct the patient index");
+  if (action == Action::kReadAccesses) {
+    return PermissionDenied("a person's access history is for the patient, their proxy and the operators");
+  }
+  if (action == Action::kBreakGlass && who.role != Role::kClinician) {
+    return PermissionDenied("break-glass is declared by a clinician signed in as themself, not by a facility's system");
+  }
+  if (action == Action::kRegister && who.role == Role::kClinician) {
+    return PermissionDenied("clinicians do not register patients; the facility's reception does");
+  }
   const bool own = std::find(facilities.begin(), facilities.end(), who.facility) != facilities.end();
   if (action == Action::kRegister) {
     if (!own) return PermissionDenied(fmt::format("{} may register only patients of facility {}", who.name, who.facility));
@@ -118,17 +149,37 @@ std::optional<Principal> Credentials::Authenticate(std::string_view token) const
   return found;
 }
 
-std::optional<Principal> Authenticate(const Credentials& credentials, const http::Request& request) {
+Principal PrincipalOf(const identity::Session& session) {
+  const identity::User& u = session.user;
+  Principal p{u.login, Role::kPatient, u.facility, {}, false, u.id, session.id};
+  switch (u.role) {
+    case identity::Role::kClinician: p.role = Role::kClinician; break;
+    case identity::Role::kStaff: p.role = Role::kStaff; break;
+    case identity::Role::kOperator: p.role = Role::kOperator; break;
+    case identity::Role::kPatient:
+    case identity::Role::kProxy:
+      p.acts_for = u.regional_ids;
+      p.proxy = u.role == identity::Role::kProxy;
+      break;
+  }
+  return p;
+}
+
+std::optional<Principal> Authenticate(const Credentials& credentials, identity::UserStore& users,
+                                      const http::Request& request, int64_t now_ms) {
   if (request.peer) {
     const pki::Identity& id = *request.peer;
-    if ((id.role == pki::Role::kEdge || id.role == pki::Role::kUser) && !id.facility.empty()) {
-      return Principal{id.name, Role::kFacility, id.facility};
-    }
+    if (id.role == pki::Role::kEdge && !id.facility.empty()) return Principal{id.name, Role::kFacility, id.facility};
+    if (id.role == pki::Role::kUser && !id.facility.empty()) return Principal{id.name, Role::kClinician, id.facility};
     if (id.role == pki::Role::kOperator) return Principal{id.name, Role::kOperator, ""};
   }
   const std::optional<std::string> auth = request.Header("authorization");
-  if (auth && auth->starts_with("Bearer ")) return credentials.Authenticate(std::string_view(*auth).substr(7));
-  return std::nullopt;
+  if (!auth || !auth->starts_with("Bearer ")) return std::nullopt;
+  const std::string_view token = std::string_view(*auth).substr(7);
+  if (token.starts_with("rk_")) return credentials.Authenticate(token);
+  auto session = users.Authenticate(token, now_ms);
+  if (!session.ok()) return std::nullopt;
+  return PrincipalOf(*session);
 }
 
 }  // namespace renkei::hub

@@ -1,20 +1,22 @@
-// Who may call the hub's patient-index API, and what each may do — decided here and nowhere
-// else.
+// Who may call the hub's API, and what each may do — decided here and nowhere else.
 //
-// Callers authenticate with a bearer token (until the regional CA's client certificates
-// arrive): a facility's edge or registration desk, or the region's operators. Tokens are
-// random 256-bit values shown once when issued; the hub keeps only their SHA-256 in a
-// credentials file (JSON, mode 0600), so a leaked file does not leak tokens.
+// Callers: a facility's systems (its edge, its registration desk) by a client certificate of
+// the regional CA or a bearer token from the credentials file (random 256-bit values shown once;
+// the hub keeps only their SHA-256, so a leaked file does not leak tokens); people by a session
+// of identity/ (a password and a TOTP code) or, clinicians, by a user certificate of the CA
+// (HPKI-like); the region's operators by either.
 //
-// The rule (Authorize): a facility registers only its own patients and sees only persons it
-// has registered itself — looked up by its own local ID (seed 004) or by a regional ID that
-// includes one — with the other facilities' local IDs for them; operators see every person and
-// correct the index (link, unlink, merge, revert, review) but register no one.
-//
-// Consent and break-glass (kConsent, kBreakGlass): a facility records the consent of, or
-// declares an emergency for, only a person it has registered; operators do neither, and only
-// they review the overrides (kReviewOverrides).
-//
+// The rule (Authorize), by role:
+//   facility  (its systems) and staff (its reception): register only their own facility's
+//             patients; see (PIX, PDQ hits, locator, history) only persons their facility has
+//             registered; record their consent
+//   clinician as a facility for reading and consent, registers no one; the only ones who may
+//             declare break-glass (a person, named on the override)
+//   operator  sees every person and corrects the index (link, unlink, merge, revert, review),
+//             reviews overrides, manages users and searches the audit trail; registers no one,
+//             records no consent, declares no emergency
+//   patient   (and proxy) only their own record (`acts_for`): its identifiers, consent (which
+//             they change), and who accessed it
 // Clinical data is not decided here but by the policy decision point (policy/decide.h), which
 // every path to it asks through hub::DecideView (chart.h).
 #pragma once
@@ -26,16 +28,22 @@
 
 #include "base/status.h"
 #include "http/message.h"
+#include "identity/user_store.h"
 
 namespace renkei::hub {
 
-enum class Role { kFacility, kOperator };
-std::string_view RoleName(Role r);  // "facility", "operator"
+enum class Role { kFacility, kOperator, kClinician, kStaff, kPatient };
+std::string_view RoleName(Role r);  // "facility", "operator", "clinician", "staff", "patient"
 
 struct Principal {
-  std::string name;      // for the history and logs, e.g. "edge-1234567890"
+  std::string name;      // for the history and logs, e.g. "edge-1234567890", a user's login
   Role role = Role::kFacility;
-  std::string facility;  // the facility's code, for kFacility
+  std::string facility;  // the facility's code, for kFacility, kClinician and kStaff
+  // kPatient: the patient's own regional ID, or the patients a proxy acts for.
+  std::vector<std::string> acts_for;
+  bool proxy = false;    // kPatient: a guardian acting for the patients in acts_for
+  std::string user_id;   // a signed-in user's account ("U…"); "" for tokens and certificates
+  std::string session;   // that sign-in's session ID (never the token)
 };
 
 enum class Action {
@@ -45,11 +53,15 @@ enum class Action {
   kConsent,          // record, change or withdraw the consent of a person held at `facilities`
   kBreakGlass,       // start or stop an emergency override for a person held at `facilities`
   kReviewOverrides,  // list and review the overrides
+  kReadAccesses,     // the audit trail of a person (who accessed their record)
+  kManageUsers,      // make, list, disable, enable users; reset their second factor
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities
-// holding the person). PermissionDenied with the reason when not allowed.
-Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities);
+// holding the person); `regional_id`: the person, when there is one. PermissionDenied with the
+// reason when not allowed.
+Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
+                 std::string_view regional_id = {});
 
 class Credentials {
  public:
@@ -72,9 +84,13 @@ class Credentials {
   std::vector<Entry> entries_;
 };
 
-// Who makes `request`: the principal its client certificate names (over TLS: an edge or a user
-// with a facility is that facility's principal, an operator an operator; hubs and services are
-// no principals of this API), else the holder of its bearer token; nullopt when neither.
-std::optional<Principal> Authenticate(const Credentials& credentials, const http::Request& request);
+// Who makes `request`: the principal its client certificate names (over TLS: an edge is its
+// facility's principal, a user with a facility a clinician of it, an operator an operator; hubs
+// and services are no principals of this API), else the holder of its bearer token — a
+// credential ("rk_…") or a user's session (identity/; `now_ms` for its expiry); nullopt when none.
+std::optional<Principal> Authenticate(const Credentials& credentials, identity::UserStore& users,
+                                      const http::Request& request, int64_t now_ms);
+// The principal a signed-in user acts as.
+Principal PrincipalOf(const identity::Session& session);
 
 }  // namespace renkei::hub

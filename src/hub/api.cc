@@ -8,6 +8,7 @@
 #include "base/time.h"
 #include "http/message.h"
 #include "hub/chart.h"
+#include "identity/user_store.h"
 #include "mpi/regional_id.h"
 #include "text/base64.h"
 
@@ -54,12 +55,12 @@ json DemographicsJson(const mpi::Demographics& d) {
 }
 
 // A person as the caller may see them: every facility's local ID; demographics of the
-// caller's own registrations (all of them for operators).
+// caller's own registrations (all of them for operators, and for the patient themself).
 json PersonJson(const CrossReference& x, const Principal& who) {
   json identifiers = json::array();
   for (const RegistrationRow& r : x.registrations) {
     json id = {{"facility", r.facility}, {"local_id", r.local_id}};
-    if (who.role == Role::kOperator || r.facility == who.facility) {
+    if (who.role == Role::kOperator || who.role == Role::kPatient || r.facility == who.facility) {
       id["demographics"] = DemographicsJson(r.demographics);
       id["consent"] = r.consent;
       id["updated_at"] = r.updated_at;
@@ -145,7 +146,7 @@ enum class Audited {
 class Api {
  public:
   explicit Api(const HubServices& hub)
-      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents) {}
+      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents), users_(hub.users) {}
 
   static http::Response Unauthenticated() {
     http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
@@ -160,7 +161,7 @@ class Api {
   http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler,
                       std::string audit_action, Audited audit) {
     return [this, handler, audit_action, audit](http::Request& request) -> http::Response {
-      std::optional<Principal> who = Authenticate(credentials_, request);
+      std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
       if (!who) return Unauthenticated();
       StatusOr<http::Response> response = handler(request, *who);
       const bool denied = !response.ok() && response.status().code() == StatusCode::kPermissionDenied;
@@ -211,10 +212,10 @@ class Api {
     auto x = index_.LookupRegional(request.params.at("regional_id"));
     // A facility that may not see a person learns nothing about whether it exists.
     if (!x.ok() && x.status().code() == StatusCode::kNotFound && who.role != Role::kOperator) {
-      return Authorize(who, Action::kRead, {});
+      return Authorize(who, Action::kRead, {}, request.params.at("regional_id"));
     }
     if (!x.ok()) return x.status();
-    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, FacilitiesOf(*x)));
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, FacilitiesOf(*x), x->regional_id));
     return x;
   }
 
@@ -355,7 +356,7 @@ class Api {
   }
 
   StatusOr<std::shared_ptr<http::ChannelHandler>> Connect(http::Request& request) {
-    std::optional<Principal> who = Authenticate(credentials_, request);
+    std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
     if (!who) return PermissionDenied("authentication required: a client certificate or Authorization: Bearer <token>");
     return edges_.Admit(*who, request.remote);
   }
@@ -452,9 +453,11 @@ class Api {
   StatusOr<http::Response> RecordConsent(http::Request& request, const Principal& who) {
     RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
     auto x = index_.LookupRegional(request.params.at("regional_id"));
-    if (!x.ok() && x.status().code() == StatusCode::kNotFound) return Authorize(who, Action::kConsent, {});
+    if (!x.ok() && x.status().code() == StatusCode::kNotFound) {
+      return Authorize(who, Action::kConsent, {}, request.params.at("regional_id"));
+    }
     if (!x.ok()) return x.status();
-    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kConsent, FacilitiesOf(*x)));
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kConsent, FacilitiesOf(*x), x->regional_id));
     policy::ConsentRecord r;
     r.regional_id = x->regional_id;
     RENKEI_ASSIGN_OR_RETURN(const std::string state, StringMember(body, "state"));
@@ -468,6 +471,7 @@ class Api {
       }
     }
     RENKEI_ASSIGN_OR_RETURN(r.proxy, StringMember(body, "proxy", false));
+    if (who.proxy) r.proxy = who.name;  // a proxy signed in records for the patient as themself
     RENKEI_ASSIGN_OR_RETURN(const std::string document64, StringMember(body, "document_base64", false));
     RENKEI_ASSIGN_OR_RETURN(r.document_type, StringMember(body, "document_type", false));
     std::string document;
@@ -548,12 +552,160 @@ class Api {
     return http::Json(200, OverrideJson(o));
   }
 
+  // Who accessed a person's record, newest first (?before=N&limit=…), and the emergencies
+  // declared on it: for the patient, their proxy and the operators.
+  StatusOr<http::Response> AccessesOf(http::Request& request, const Principal& who) {
+    const std::string& rk = request.params.at("regional_id");
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kReadAccesses, {}, rk));
+    audit::Query q;
+    q.patient = rk;
+    RENKEI_ASSIGN_OR_RETURN(const int64_t limit, OptionalNumber(request, "limit", 100, 1, audit::kMaxListLimit));
+    q.limit = static_cast<size_t>(limit);
+    if (request.Query1("before")) {
+      RENKEI_ASSIGN_OR_RETURN(q.before, OptionalNumber(request, "before", 0, 0, INT64_MAX));
+    }
+    RENKEI_ASSIGN_OR_RETURN(audit::Page page, hub_.audit.List(q));
+    json entries = json::array();
+    for (const audit::Entry& e : page.entries) {
+      const audit::Event& ev = e.event;
+      entries.push_back({{"seq", e.seq}, {"time", audit::FormatTime(ev.time_ms)}, {"action", ev.action},
+                         {"who", ev.who.name}, {"role", ev.who.role}, {"facility", ev.who.facility},
+                         {"purpose", ev.purpose}, {"decision", audit::DecisionName(ev.decision)},
+                         {"reason", ev.reason}, {"basis", ev.basis}, {"data_from", ev.data.facilities}});
+    }
+    RENKEI_ASSIGN_OR_RETURN(auto overrides, consents_.Overrides(rk, false));
+    json notices = json::array();
+    for (const policy::OverrideRecord& o : overrides) notices.push_back(OverrideJson(o));
+    return http::Json(200, {{"regional_id", rk}, {"entries", entries},
+                            {"next_before", page.next_before ? json(*page.next_before) : json(nullptr)},
+                            {"breakglass", notices}});
+  }
+
+  // --- People: sign-in, sessions, accounts ---
+
+  static json UserJson(const identity::User& u) {
+    return {{"id", u.id}, {"login", u.login}, {"display_name", u.display_name},
+            {"role", identity::RoleName(u.role)}, {"facility", u.facility}, {"regional_ids", u.regional_ids},
+            {"certificate_sha256", u.certificate_sha256.empty() ? json(nullptr) : json(u.certificate_sha256)},
+            {"disabled", u.disabled}, {"created_ms", u.created_ms}};
+  }
+
+  // {"login", "password", "code"} → 201 {"token", "session", "user"}; 401 for wrong credentials
+  // or a locked account, 429 when the address has spent its attempts. Every attempt is audited
+  // with what really went wrong; the caller is told only what identity/ allows.
+  http::Response SignIn(http::Request& request) {
+    auto body = http::JsonBody(request);
+    if (!body.ok()) return http::Error(body.status());
+    std::string fields[3];
+    const char* names[3] = {"login", "password", "code"};
+    for (int i = 0; i < 3; ++i) {
+      auto v = StringMember(*body, names[i]);
+      if (!v.ok()) return http::Error(v.status());
+      fields[i] = *std::move(v);
+    }
+    const int64_t now = NowUnixMs();
+    identity::LoginResult result = users_.Login(fields[0], fields[1], fields[2], request.remote, now);
+    // The audit trail names the account tried; a login no account has is named as typed.
+    Principal who{identity::CanonicalLogin(fields[0]).value_or("(malformed login)"), Role::kPatient};
+    if (result.session.ok()) {
+      who = PrincipalOf(*result.session);
+    } else if (!result.user_id.empty()) {
+      if (auto user = users_.Get(result.user_id); user.ok()) who = PrincipalOf(identity::Session{.user = *user});
+    }
+    AccessDecision record{.action = "session.login",
+                          .allowed = result.session.ok(),
+                          .reason = std::string(identity::LoginFailureName(result.failure)),
+                          .basis = result.session.ok() ? result.session->id : ""};
+    if (result.session.ok()) record.reason = "signed in with password and code";
+    if (Status s = RecordAccess(hub_.audit, who, From(request), record); !s.ok()) return http::Error(s);
+    if (!result.session.ok()) {
+      const Status& e = result.session.status();
+      if (e.code() == StatusCode::kResourceExhausted) return http::Error(429, e);
+      if (e.code() == StatusCode::kPermissionDenied) return http::Error(401, e);
+      return http::Error(e);
+    }
+    const identity::Session& session = *result.session;
+    return http::Json(201, {{"token", session.token},
+                            {"session", {{"id", session.id}, {"expires_ms", session.expires_ms},
+                                         {"idle_expires_ms", session.idle_expires_ms}}},
+                            {"user", UserJson(session.user)}});
+  }
+
+  // Signs the caller's session out (a bearer session token; certificates and credentials have none).
+  StatusOr<http::Response> SignOut(http::Request& request, const Principal& who) {
+    if (who.session.empty()) return InvalidArgument("this caller did not sign in with a password: no session to end");
+    const std::string auth = request.Header("authorization").value_or("");
+    RENKEI_RETURN_IF_ERROR(users_.Revoke(std::string_view(auth).substr(std::min<size_t>(7, auth.size()))));
+    return http::Json(200, {{"signed_out", who.session}});
+  }
+
+  // The caller as the hub sees it.
+  StatusOr<http::Response> Me(http::Request&, const Principal& who) {
+    return http::Json(200, {{"name", who.name}, {"role", RoleName(who.role)}, {"facility", who.facility},
+                            {"acts_for", who.acts_for}, {"proxy", who.proxy},
+                            {"user_id", who.user_id.empty() ? json(nullptr) : json(who.user_id)},
+                            {"session", who.session.empty() ? json(nullptr) : json(who.session)}});
+  }
+
+  // {"login", "display_name", "role", "facility", "regional_ids", "password"} → 201 {"user",
+  // "totp": {"secret_base32", "uri"}} — the authenticator app's secret, shown this once.
+  StatusOr<http::Response> CreateUser(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageUsers, {}));
+    RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
+    identity::User u;
+    RENKEI_ASSIGN_OR_RETURN(u.login, StringMember(body, "login"));
+    RENKEI_ASSIGN_OR_RETURN(u.display_name, StringMember(body, "display_name"));
+    RENKEI_ASSIGN_OR_RETURN(const std::string role, StringMember(body, "role"));
+    RENKEI_ASSIGN_OR_RETURN(u.role, identity::ParseRole(role));
+    RENKEI_ASSIGN_OR_RETURN(u.facility, StringMember(body, "facility", false));
+    if (body.contains("regional_ids")) {
+      if (!body["regional_ids"].is_array()) return InvalidArgument("'regional_ids' must be an array of regional IDs");
+      for (const json& r : body["regional_ids"]) {
+        if (!r.is_string()) return InvalidArgument("'regional_ids' must be an array of regional IDs");
+        u.regional_ids.push_back(r.get<std::string>());
+      }
+    }
+    RENKEI_ASSIGN_OR_RETURN(const std::string password, StringMember(body, "password"));
+    RENKEI_ASSIGN_OR_RETURN(identity::CreatedUser made, users_.CreateUser(std::move(u), password, NowUnixMs()));
+    return http::Json(201, {{"user", UserJson(made.user)},
+                            {"totp", {{"secret_base32", made.totp.secret_base32}, {"uri", made.totp.uri}}}});
+  }
+
+  StatusOr<http::Response> Users(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageUsers, {}));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t limit, OptionalNumber(request, "limit", 100, 1, 1000));
+    RENKEI_ASSIGN_OR_RETURN(auto list, users_.List(request.Query1("after").value_or(""), static_cast<size_t>(limit)));
+    json out = json::array();
+    for (const identity::User& u : list) out.push_back(UserJson(u));
+    return http::Json(200, {{"users", out}});
+  }
+
+  // POST /v1/users/{id}/{change}: disable, enable, reset-totp (→ the new secret, shown once).
+  StatusOr<http::Response> ChangeUser(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageUsers, {}));
+    const std::string& id = request.params.at("id");
+    const std::string& change = request.params.at("change");
+    json out = {{"id", id}, {"change", change}};
+    if (change == "disable") {
+      RENKEI_RETURN_IF_ERROR(users_.Disable(id));
+    } else if (change == "enable") {
+      RENKEI_RETURN_IF_ERROR(users_.Enable(id));
+    } else if (change == "reset-totp") {
+      RENKEI_ASSIGN_OR_RETURN(identity::TotpEnrollment totp, users_.ResetTotp(id));
+      out["totp"] = {{"secret_base32", totp.secret_base32}, {"uri", totp.uri}};
+    } else {
+      return NotFound("a user's changes are disable, enable and reset-totp");
+    }
+    return http::Json(200, out);
+  }
+
  private:
   const HubServices hub_;
   PatientIndex& index_;
   const Credentials& credentials_;
   EdgeRegistry& edges_;
   policy::ConsentStore& consents_;
+  identity::UserStore& users_;
 };
 
 }  // namespace
@@ -590,6 +742,14 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("GET", "/v1/breakglass", &Api::Overrides, "breakglass.list", kAll);
   route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass, "breakglass.stop", kDenials);
   route("POST", "/v1/breakglass/{id}/review", &Api::ReviewBreakGlass, "breakglass.review", kAll);
+  route("GET", "/v1/patients/{regional_id}/accesses", &Api::AccessesOf, "audit.read", kAll);
+  route("DELETE", "/v1/sessions/current", &Api::SignOut, "session.logout", kAll);
+  route("GET", "/v1/me", &Api::Me, "", kSelf);
+  route("POST", "/v1/users", &Api::CreateUser, "user.create", kAll);
+  route("GET", "/v1/users", &Api::Users, "user.list", kAll);
+  route("POST", "/v1/users/{id}/{change}", &Api::ChangeUser, "user.change", kAll);
+  // Signing in is the one route without a principal: it makes one.
+  router.Add("POST", "/v1/sessions", [api](http::Request& r) { return api->SignIn(r); });
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
   return router;
 }

@@ -5,9 +5,11 @@
 namespace renkei::hub {
 namespace {
 
-// v3 PurposeOfUse: treatment, emergency treatment (break-glass), operations.
+// v3 PurposeOfUse: treatment, emergency treatment (break-glass), operations, the patient's or
+// their family's (a proxy's) request.
 std::string PurposeOf(const Principal& who, const AccessDecision& d) {
   if (who.role == Role::kOperator) return "HOPERAT";
+  if (who.role == Role::kPatient) return who.proxy ? "FAMRQT" : "PATRQT";
   return d.rule == "break-glass" ? "ETREAT" : "TREAT";
 }
 

@@ -204,6 +204,17 @@ StatusOr<bool> EventsOfAnswer(const simdjson::padded_string& body, const std::st
   return more;
 }
 
+policy::RequesterRole RequesterRoleOf(Role role) {
+  switch (role) {
+    case Role::kOperator: return policy::RequesterRole::kOperator;
+    case Role::kStaff: return policy::RequesterRole::kStaff;
+    case Role::kPatient: return policy::RequesterRole::kPatient;
+    case Role::kFacility:
+    case Role::kClinician: return policy::RequesterRole::kClinician;
+  }
+  return policy::RequesterRole::kStaff;  // sees nothing
+}
+
 }  // namespace
 
 StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
@@ -236,10 +247,7 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
     return v;
   }
   v.person = *std::move(x);
-  policy::Question question{{viewer.name,
-                             viewer.role == Role::kOperator ? policy::RequesterRole::kOperator
-                                                            : policy::RequesterRole::kClinician,
-                             viewer.facility},
+  policy::Question question{{viewer.name, RequesterRoleOf(viewer.role), viewer.facility, viewer.acts_for},
                             v.person.regional_id,
                             FacilitiesOf(v.person),
                             NowUnixMs()};

@@ -5,6 +5,7 @@
 #include "hub/access.h"
 #include "hub/edges.h"
 #include "hub/patient_index.h"
+#include "identity/user_store.h"
 #include "policy/consent_store.h"
 
 namespace renkei::hub {
@@ -15,6 +16,7 @@ struct HubServices {
   EdgeRegistry& edges;
   audit::Log& audit;  // every access and every change of consent or override (audit_trail.h)
   policy::ConsentStore& consents;
+  identity::UserStore& users;  // people's accounts and sessions
 };
 
 }  // namespace renkei::hub

@@ -51,6 +51,29 @@ std::string Base32Encode(std::string_view bytes) {
   return out;
 }
 
+StatusOr<std::string> Base32Decode(std::string_view text) {
+  std::string out;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '=') continue;
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    if (c >= 'a' && c <= 'z') v = c - 'a';
+    if (c >= '2' && c <= '7') v = c - '2' + 26;
+    if (v < 0) return InvalidArgument(fmt::format("not base32: character {} (byte {:#04x})", i + 1, static_cast<unsigned char>(c)));
+    buffer = (buffer << 5) | static_cast<uint32_t>(v);
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  if ((buffer & ((1u << bits) - 1)) != 0) return InvalidArgument("not base32: the last character has bits left over");
+  return out;
+}
+
 std::string TotpUri(std::string_view account, std::string_view secret) {
   std::string label;
   for (unsigned char c : account) {

@@ -33,6 +33,10 @@ StatusOr<std::string> NewTotpSecret();
 
 // RFC 4648 base32 (A-Z, 2-7) without '=' padding, as otpauth:// URIs carry secrets.
 std::string Base32Encode(std::string_view bytes);
+// The inverse, for a secret typed in by hand: case and spaces are ignored, '=' padding allowed.
+// InvalidArgument naming the first character that is not base32, or for left-over bits that
+// are not zero (a truncated secret).
+StatusOr<std::string> Base32Decode(std::string_view text);
 
 // "otpauth://totp/Renkei:ACCOUNT?secret=BASE32&issuer=Renkei&algorithm=SHA1&digits=6&period=30",
 // the account percent-encoded.

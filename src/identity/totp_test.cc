@@ -46,6 +46,18 @@ TEST(TotpTest, Base32IsRfc4648WithoutPadding) {
   EXPECT_EQ(Base32Encode(std::string("\xff\x00", 2)), "74AA");
 }
 
+TEST(TotpTest, Base32DecodesWhatItEncodesAndRefusesTheRest) {
+  for (const std::string bytes : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "12345678901234567890"}) {
+    auto decoded = Base32Decode(Base32Encode(bytes));
+    ASSERT_TRUE(decoded.ok()) << bytes;
+    EXPECT_EQ(*decoded, bytes);
+  }
+  EXPECT_EQ(*Base32Decode("mzxw 6ytb oi======"), "foobar");  // typed by hand
+  EXPECT_EQ(Base32Decode("MZXW1").status().message(), "not base32: character 5 (byte 0x31)");
+  EXPECT_EQ(Base32Decode(std::string("MZ\0W", 4)).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Base32Decode("MZ").status().code(), StatusCode::kInvalidArgument);  // "f" is MY: bits left over
+}
+
 TEST(TotpTest, UriEnrolsAnAuthenticatorApp) {
   EXPECT_EQ(TotpUri("sato.hanako", kRfcSecret),
             "otpauth://totp/Renkei:sato.hanako?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Renkei"

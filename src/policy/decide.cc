@@ -27,8 +27,22 @@ std::vector<std::string> SortedUnique(std::vector<std::string> list) {
 }  // namespace
 
 Decision Decide(const Question& q, const Facts& facts) {
+  if (q.who.role == RequesterRole::kPatient) {
+    if (!Contains(q.who.acts_for, q.regional_id)) {
+      return Deny("not-own-record", "a patient or proxy sees only the records of the patients they are");
+    }
+    Decision d;
+    d.allowed = true;
+    d.rule = "own-record";
+    d.reason = "the patient's own record, from every facility holding data";
+    d.facilities = SortedUnique(q.registered_at);
+    return d;
+  }
   if (q.who.role == RequesterRole::kOperator) {
     return Deny("operator", "operators run the region; they do not see clinical data");
+  }
+  if (q.who.role == RequesterRole::kStaff) {
+    return Deny("staff", "reception staff register patients and record consent; they do not see clinical data");
   }
   if (q.who.facility.empty() || !Contains(q.registered_at, q.who.facility)) {
     return Deny("no-relationship", fmt::format("facility {} has not registered this patient", q.who.facility));

@@ -4,7 +4,11 @@
 // explained to operators and patients.
 //
 // The rule (default deny; the first that applies decides):
+//   0. a patient (or their proxy) asks for their own record                     → allow every
+//      facility holding data (a person's right of access; the consent governs
+//      who else sees it); for anyone else's                                     → deny
 //   1. operators run the region; they see no clinical data                      → deny
+//      nor do a facility's reception staff                                      → deny
 //   2. the requester's facility has not registered the person (no treatment
 //      relationship the hub knows of)                                           → deny
 //   3. a break-glass override of this requester for this person is running      → allow every
@@ -33,12 +37,15 @@ namespace renkei::policy {
 enum class RequesterRole {
   kClinician,  // a facility's user (or its system acting for its users)
   kOperator,   // the region's support center
+  kStaff,      // a facility's reception: registers patients and records consent
+  kPatient,    // a patient, or a proxy acting for patients
 };
 
 struct Requester {
   std::string name;      // the user or credential, for the audit trail
   RequesterRole role = RequesterRole::kClinician;
-  std::string facility;  // the facility the requester acts for; empty for operators
+  std::string facility;  // the facility the requester acts for; empty for operators and patients
+  std::vector<std::string> acts_for;  // kPatient: their own regional ID, or those a proxy acts for
 };
 
 // The patient's consent to the exchange as the hub knows it (consent.h keeps it).

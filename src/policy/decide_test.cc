@@ -77,5 +77,31 @@ TEST(DecideTest, ARunningBreakGlassOverrideOpensEveryHolderEvenAgainstAWithdrawa
   }
 }
 
+TEST(DecideTest, APatientOrProxySeesTheirOwnRecordWhateverTheConsentAndNoOneElses) {
+  Question own = Ask("");
+  own.who = {"yamada-taro", RequesterRole::kPatient, "", {"RK1"}};
+  for (const Facts& facts : {Linked({"A"}), Facts{{Consent::State::kWithdrawn, "C8", {}}, {}}, Facts{}}) {
+    const Decision d = Decide(own, facts);
+    EXPECT_TRUE(d.allowed);
+    EXPECT_EQ(d.rule, "own-record");
+    EXPECT_EQ(d.facilities, (std::vector<std::string>{"A", "B", "C"}));
+    EXPECT_TRUE(d.withheld.empty());
+  }
+  Question proxy = own;
+  proxy.who = {"guardian-yamada", RequesterRole::kPatient, "", {"RK0", "RK2"}};
+  const Decision other = Decide(proxy, Linked({"A", "B", "C"}));
+  EXPECT_FALSE(other.allowed);
+  EXPECT_EQ(other.rule, "not-own-record");
+  proxy.who.acts_for.push_back("RK1");
+  EXPECT_TRUE(Decide(proxy, Linked({"A"})).allowed);
+  // Reception staff see no clinical data, even of their own facility's linked patients.
+  Question staff = Ask("A");
+  staff.who.role = RequesterRole::kStaff;
+  const Decision desk = Decide(staff, Linked({"A", "B"}));
+  EXPECT_FALSE(desk.allowed);
+  EXPECT_EQ(desk.rule, "staff");
+  EXPECT_FALSE(Decide(staff, WithOverride(Linked({"A"}), "dr-sato")).allowed);
+}
+
 }  // namespace
 }  // namespace renkei::policy

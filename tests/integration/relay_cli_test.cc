@@ -154,6 +154,28 @@ struct LiveRegion {
   }
 };
 
+// Makes a person's account with `renkei hub user add` and signs them in over HTTP with the code
+// `renkei hub user code` computes from the printed secret, as their authenticator app would;
+// the session's token, or "" (with a test failure).
+std::string SignIn(const Region& r, int port, const std::string& login, const std::string& role,
+                   const std::string& extra_flags) {
+  const std::string password = "correct horse battery " + login;
+  std::ofstream(r.dir / (login + ".pw")) << password << "\n";
+  json made = RunJson(r.dir, fmt::format("hub user add --store sqlite:hub.db --login {} --role {} {} --password-file {}.pw "
+                                         "--json",
+                                         login, role, extra_flags, login));
+  if (!made.contains("totp")) return "";
+  const std::string secret = made["totp"]["secret_base32"];
+  auto code = RunRenkei(r.dir, "hub user code --secret " + secret);
+  EXPECT_EQ(code.exit_code, 0) << code.err;
+  const json body = {{"login", login}, {"password", password}, {"code", code.out.substr(0, code.out.find('\n'))}};
+  auto response =
+      http::Fetch("POST", fmt::format("http://127.0.0.1:{}/v1/sessions", port), body.dump(), "application/json", 30s);
+  EXPECT_TRUE(response.ok() && response->status == 201) << (response.ok() ? response->body : response.status().ToString());
+  if (!response.ok() || response->status != 201) return "";
+  return json::parse(response->body)["token"];
+}
+
 TEST(RelayCliTest, OneChartAcrossThreeFacilitiesPagedPartialWhenAnEdgeIsDownWholeWhenBack) {
   LiveRegion live;
   ASSERT_TRUE(live.Start("renkei-relay", {"--heartbeat-ms", "200"}));
@@ -422,23 +444,30 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(c_status, 403);
   EXPECT_EQ(c_answer["error"]["message"], fmt::format("the patient has not linked facility {}", c)) << c_answer.dump();
 
-  // Break-glass at C: reason required, then the whole chart for the override's time.
-  EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), {{"patient", r.person.at(c)}}).first, 400);
-  EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), {{"patient", r.person.at(c)}, {"reason", " "}}).first, 400);
+  // Break-glass at C, by a clinician signed in as themself (not C's system): reason required,
+  // then the whole chart for the override's time, for that clinician alone.
+  const std::string dr_c = SignIn(r, port, "dr-c", "clinician", "--facility " + c);
+  ASSERT_FALSE(dr_c.empty());
+  const auto glass_chart_of = [&] { return call("GET", "/v1/chart?limit=1000&patient=" + r.person.at(c), dr_c); };
+  EXPECT_EQ(glass_chart_of().first, 403);
+  const json emergency = {{"patient", r.person.at(c)}, {"reason", "unconscious on arrival at the ER"}, {"minutes", 10}};
+  EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), emergency).first, 403) << "a facility's system";
+  EXPECT_EQ(call("POST", "/v1/breakglass", dr_c, {{"patient", r.person.at(c)}}).first, 400);
+  EXPECT_EQ(call("POST", "/v1/breakglass", dr_c, {{"patient", r.person.at(c)}, {"reason", " "}}).first, 400);
   EXPECT_EQ(call("POST", "/v1/breakglass", r.operator_token, {{"regional_id", rk}, {"reason", "x"}}).first, 403);
-  auto [started, override_json] =
-      call("POST", "/v1/breakglass", r.tokens.at(c),
-           {{"patient", r.person.at(c)}, {"reason", "unconscious on arrival at the ER"}, {"minutes", 10}});
+  auto [started, override_json] = call("POST", "/v1/breakglass", dr_c, emergency);
   ASSERT_EQ(started, 201) << override_json.dump();
+  EXPECT_EQ(override_json["requester"], "dr-c");
   const std::string override_id = override_json["id"];
-  auto [glass_status, glass_chart] = chart_of(c);
+  auto [glass_status, glass_chart] = glass_chart_of();
   ASSERT_EQ(glass_status, 200) << glass_chart.dump();
   EXPECT_EQ(glass_chart["access"]["rule"], "break-glass");
   EXPECT_EQ(glass_chart["access"]["basis"], override_id);
   EXPECT_EQ(glass_chart["sources"].size(), 3u);
+  EXPECT_EQ(chart_of(c).first, 403) << "C's system is not the clinician who declared it";
   EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/stop", r.tokens.at(a)).first, 403) << "not A's override";
-  EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/stop", r.tokens.at(c)).first, 200);
-  EXPECT_EQ(chart_of(c).first, 403);
+  EXPECT_EQ(call("POST", "/v1/breakglass/" + override_id + "/stop", dr_c).first, 200);
+  EXPECT_EQ(glass_chart_of().first, 403);
 
   // The operators' review list: theirs alone.
   EXPECT_EQ(call("GET", "/v1/breakglass", r.tokens.at(c)).first, 403);
@@ -450,7 +479,39 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
             200);
   EXPECT_EQ(call("GET", "/v1/breakglass", r.operator_token).second["overrides"].size(), 0u);
 
-  // Withdrawal at B stops A at once; the history keeps both changes.
+  // The patient signs in: sees their own record from every facility, who accessed it and the
+  // emergency declared on it, and unlinks B — whose clinicians lose access at once.
+  const std::string patient = SignIn(r, port, "yamada-taro", "patient", "--regional-id " + rk);
+  ASSERT_FALSE(patient.empty());
+  auto [own_status, own] = call("GET", "/v1/chart?limit=1000&regional_id=" + rk, patient);
+  ASSERT_EQ(own_status, 200) << own.dump();
+  EXPECT_EQ(own["access"]["rule"], "own-record");
+  EXPECT_EQ(own["sources"].size(), 3u);
+  for (const json& src : own["sources"]) EXPECT_EQ(src["status"], "answered") << src.dump();
+  auto [accesses_status, accesses] = call("GET", "/v1/patients/" + rk + "/accesses?limit=1000", patient);
+  ASSERT_EQ(accesses_status, 200) << accesses.dump();
+  ASSERT_EQ(accesses["breakglass"].size(), 1u);
+  EXPECT_EQ(accesses["breakglass"][0]["id"], override_id);
+  EXPECT_EQ(accesses["breakglass"][0]["reason"], "unconscious on arrival at the ER");
+  std::set<std::string> seen_by;
+  for (const json& e : accesses["entries"]) {
+    if (e["action"] == "chart.view" && e["decision"] == "allow") seen_by.insert(e["who"].get<std::string>());
+  }
+  EXPECT_TRUE(seen_by.count("edge-" + a) && seen_by.count("dr-c") && seen_by.count("yamada-taro"))
+      << accesses["entries"].dump();
+  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/accesses", r.tokens.at(a)).first, 403);
+  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/accesses", r.operator_token).first, 200);
+  EXPECT_EQ(call("GET", "/v1/patients/RK00000000307/accesses", patient).first, 403) << "another person's";
+  EXPECT_EQ(call("GET", "/v1/breakglass", patient).first, 403);
+  auto [searched, found] = call("GET", "/v1/patients?family_kana=%E3%83%A4%E3%83%9E%E3%83%80", patient);
+  EXPECT_EQ(found.dump().find("RK"), std::string::npos) << "a patient searches no one: " << searched;
+  auto [relinked, relink] = call("POST", "/v1/patients/" + rk + "/consent", patient, {{"state", "active"}, {"linked", {a}}});
+  ASSERT_EQ(relinked, 201) << relink.dump();
+  EXPECT_EQ(relink["recorded_by"], "yamada-taro");
+  EXPECT_EQ(chart_of(b).first, 403);
+  EXPECT_EQ(chart_of(a).first, 200);
+
+  // Withdrawal at B stops A at once; the history keeps every change.
   EXPECT_EQ(call("POST", "/v1/patients/" + rk + "/consent", r.tokens.at(b), {{"state", "withdrawn"}}).first, 201);
   auto [withdrawn_status, withdrawn] = chart_of(a);
   EXPECT_EQ(withdrawn_status, 403);
@@ -459,7 +520,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   auto [history_status, history] = call("GET", "/v1/patients/" + rk + "/consent", r.operator_token);
   ASSERT_EQ(history_status, 200);
   EXPECT_EQ(history["consent"]["state"], "withdrawn");
-  EXPECT_EQ(history["history"].size(), 2u);
+  EXPECT_EQ(history["history"].size(), 3u);
 
   // Refusals: no credentials, operators, malformed bodies — nothing changes (the operator's refusal is on record).
   for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
@@ -479,7 +540,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
                 .first,
             400);
   EXPECT_EQ(call("POST", "/v1/patients/RK99999999999/consent", r.tokens.at(a), consent).first, 400);  // check digit
-  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/consent", r.operator_token).second["history"].size(), 2u);
+  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/consent", r.operator_token).second["history"].size(), 3u);
 
   // Every decision and change is on the patient's audit trail with its rule and basis, newest first.
   json trail = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --limit 1000 --patient " + rk);
