@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <csignal>
+#include <functional>
 #include <future>
 #include <map>
 #include <set>
@@ -564,6 +565,138 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_TRUE(has("consent.read allow HOPERAT  ["));
   EXPECT_EQ(RunRenkei(r.dir, "audit verify --store sqlite:hub-audit.db --no-progress").exit_code, 0);
   EXPECT_EQ(hub.err().find(rk), std::string::npos) << "the operational log holds no patient";
+}
+
+// The authorisation matrix: every endpoint of the hub × every kind of caller × the states a
+// person's record can be in (linked, a facility unlinked, consent withdrawn, a break-glass
+// override running), each asserting allowed (any answer but 401/403) or denied (403), and 401
+// for every endpoint without credentials. The expectations are written out from the rules of
+// hub/access.h and policy/decide.h, not read back from the hub.
+TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentState) {
+  LiveRegion live;
+  ASSERT_TRUE(live.Start("renkei-relay-matrix", {}));
+  auto& [r, hub, port, edges] = live;
+  const std::string a = r.facilities[0], b = r.facilities[1], c = r.facilities[2];
+  ASSERT_TRUE(LinkedEverywhere(r, port, a));
+  const auto call = [&](const std::string& method, const std::string& target, const std::string& token,
+                        const json& body = nullptr) {
+    auto response = http::Fetch(method, fmt::format("http://127.0.0.1:{}{}", port, target),
+                                body.is_null() ? "" : body.dump(), "application/json", 30s,
+                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(response.ok()) << method << " " << target;
+    return response.ok() ? std::pair<int, std::string>{response->status, response->body}
+                         : std::pair<int, std::string>{0, ""};
+  };
+  auto [first, first_body] = call("GET", "/v1/chart?limit=1&patient=" + r.person.at(a), r.tokens.at(a));
+  ASSERT_EQ(first, 200) << first_body;
+  const std::string rk = json::parse(first_body)["regional_id"];
+
+  // The callers.
+  std::map<std::string, std::string> token = {
+      {"system-A", r.tokens.at(a)},
+      {"operator", r.operator_token},
+      {"clinician-A", SignIn(r, port, "dr-a", "clinician", "--facility " + a)},
+      {"staff-A", SignIn(r, port, "desk-a", "staff", "--facility " + a)},
+      {"clinician-C", SignIn(r, port, "dr-c", "clinician", "--facility " + c)},
+      {"patient", SignIn(r, port, "patient-self", "patient", "--regional-id " + rk)},
+      {"proxy", SignIn(r, port, "guardian", "proxy", "--regional-id " + rk + " --regional-id RK00000000307")},
+      {"other-patient", SignIn(r, port, "patient-other", "patient", "--regional-id RK00000000307")},
+  };
+  for (const auto& [who, t] : token) ASSERT_FALSE(t.empty()) << who;
+  const auto any = [](const std::string&, const std::string&) { return true; };
+  const auto only = [](std::set<std::string> allowed) {
+    return [allowed](const std::string& who, const std::string&) { return allowed.count(who) > 0; };
+  };
+  const std::set<std::string> index_readers = {"system-A", "clinician-A", "staff-A", "clinician-C", "operator",
+                                               "patient", "proxy"};
+  // Clinical data: the policy. A and its people see it while linked; C (unlinked) only under its
+  // clinician's override; staff and operators never; the patient and proxy always.
+  const auto clinical = [](const std::string& who, const std::string& state) {
+    if (who == "patient" || who == "proxy") return true;
+    if (who == "system-A" || who == "clinician-A") return state == "linked";
+    if (who == "clinician-C") return state == "break-glass";
+    return false;
+  };
+  int n = 0;
+  struct Endpoint {
+    std::string method, target;
+    std::function<json()> body;
+    std::function<bool(const std::string& who, const std::string& state)> allowed;
+  };
+  const std::string consent_url = "/v1/patients/" + rk + "/consent";
+  std::string state_consent;  // what the consent is in the current state, re-recorded unchanged
+  const std::vector<Endpoint> endpoints = {
+      {"GET", "/v1/me", nullptr, any},
+      {"GET", "/v1/edges", nullptr, any},
+      {"GET", "/v1/access/explain?regional_id=" + rk, nullptr, any},
+      {"GET", "/v1/patients?family_kana=%E3%83%A4", nullptr, any},  // each caller's own hits
+      {"GET", "/v1/chart?limit=5&regional_id=" + rk, nullptr, clinical},
+      {"GET", "/v1/entities/" + a + "/Patient/none?regional_id=" + rk, nullptr, clinical},
+      {"GET", "/v1/patients/" + rk, nullptr, only(index_readers)},
+      {"GET", "/v1/patients/" + rk + "/locations", nullptr, only(index_readers)},
+      {"GET", "/v1/patients/" + rk + "/history", nullptr, only(index_readers)},
+      {"GET", consent_url, nullptr, only(index_readers)},
+      {"GET", "/v1/registrations/" + a + "/" + r.person.at(a), nullptr,
+       only({"system-A", "clinician-A", "staff-A", "operator"})},
+      {"POST", "/v1/registrations", [&] { return json{{"facility", a}, {"local_id", fmt::format("M{}", ++n)}}; },
+       only({"system-A", "staff-A"})},
+      {"POST", consent_url, [&] { return json::parse(state_consent); },
+       only({"system-A", "clinician-A", "staff-A", "clinician-C", "patient", "proxy"})},
+      {"GET", "/v1/patients/" + rk + "/accesses", nullptr, only({"operator", "patient", "proxy"})},
+      {"POST", "/v1/breakglass", [&] { return json{{"regional_id", rk}, {"reason", "matrix"}, {"minutes", 1}}; },
+       only({"clinician-A", "clinician-C"})},
+      {"POST", "/v1/breakglass/B999/stop", nullptr, only({"clinician-A", "clinician-C"})},
+      {"GET", "/v1/breakglass", nullptr, only({"operator"})},
+      {"POST", "/v1/breakglass/B999/review", [] { return json::object(); }, only({"operator"})},
+      {"POST", "/v1/links", [] { return json::object(); }, only({"operator"})},
+      {"POST", "/v1/unlinks", [] { return json::object(); }, only({"operator"})},
+      {"POST", "/v1/merges", [] { return json::object(); }, only({"operator"})},
+      {"POST", "/v1/changes/999/revert", [] { return json::object(); }, only({"operator"})},
+      {"GET", "/v1/reviews", nullptr, only({"operator"})},
+      {"GET", "/v1/reviews/999", nullptr, only({"operator"})},
+      {"POST", "/v1/reviews/999/resolve", [] { return json::object(); }, only({"operator"})},
+      {"GET", "/v1/users", nullptr, only({"operator"})},
+      {"POST", "/v1/users", [] { return json::object(); }, only({"operator"})},
+      {"POST", "/v1/users/U999/disable", nullptr, only({"operator"})},
+  };
+
+  for (const std::string state : {"linked", "withdrawn", "break-glass"}) {
+    // Bring the record into the state.
+    state_consent = state == "linked" ? json{{"state", "active"}, {"linked", {a, b}}}.dump()
+                                      : json{{"state", "withdrawn"}}.dump();
+    ASSERT_EQ(call("POST", consent_url, r.tokens.at(a), json::parse(state_consent)).first, 201);
+    if (state == "break-glass") {
+      auto [started, body] = call("POST", "/v1/breakglass", token["clinician-C"],
+                                  {{"regional_id", rk}, {"reason", "the matrix's emergency"}, {"minutes", 30}});
+      ASSERT_EQ(started, 201) << body;
+    }
+    for (const Endpoint& e : endpoints) {
+      EXPECT_EQ(call(e.method, e.target, "", e.body ? e.body() : json(nullptr)).first, 401)
+          << e.method << " " << e.target << " without credentials";
+      for (const auto& [who, t] : token) {
+        auto [status, body] = call(e.method, e.target, t, e.body ? e.body() : json(nullptr));
+        if (e.allowed(who, state)) {
+          EXPECT_TRUE(status != 401 && status != 403 && status != 0)
+              << e.method << " " << e.target << " as " << who << " (" << state << "): " << status << " " << body;
+        } else {
+          EXPECT_EQ(status, 403) << e.method << " " << e.target << " as " << who << " (" << state << "): " << body;
+        }
+        // An emergency started by the matrix itself ends at once, so the states stay as set.
+        if (e.method == "POST" && e.target == "/v1/breakglass" && status == 201) {
+          const std::string id = json::parse(body)["id"];
+          EXPECT_EQ(call("POST", "/v1/breakglass/" + id + "/stop", t).first, 200);
+        }
+      }
+    }
+  }
+  // The sign-in route is the only one open, and it names no account that does not exist.
+  auto [refused, why] = call("POST", "/v1/sessions", "", {{"login", "nobody"}, {"password", "x"}, {"code", "000000"}});
+  EXPECT_EQ(refused, 401);
+  EXPECT_NE(why.find("wrong login, password or code"), std::string::npos) << why;
+  // Signing out ends the session at once.
+  EXPECT_EQ(call("DELETE", "/v1/sessions/current", token["staff-A"]).first, 200);
+  EXPECT_EQ(call("GET", "/v1/me", token["staff-A"]).first, 401);
+  EXPECT_EQ(call("DELETE", "/v1/sessions/current", r.tokens.at(a)).first, 400) << "a credential has no session";
 }
 
 // A TCP link between an edge and the hub that the test can cut and restore: while cut, bytes
