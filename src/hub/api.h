@@ -33,9 +33,24 @@
 //   POST /v1/breakglass/{id}/stop             the requester ends it early
 //   GET  /v1/breakglass?status=unreviewed|all the operators' review list
 //   POST /v1/breakglass/{id}/review           {"note"} (operators)
+//   GET  /v1/patients/{regional_id}/accesses  who accessed the record (the audit trail, newest
+//                                             first; before, limit) and the emergencies declared
+//                                             on it: the patient, their proxy, operators
 //
-// Callers authenticate with a client certificate of the regional CA (over TLS: an edge or a
-// user of a facility is that facility's principal, an operator an operator) or a bearer token.
+// People (identity/):
+//   POST   /v1/sessions           {"login", "password", "code"} → {"token", "session", "user"};
+//                                 the one route without credentials (401 wrong or locked, 429)
+//   DELETE /v1/sessions/current   sign out
+//   GET    /v1/me                 the caller as the hub sees it
+//   POST   /v1/users              {"login", "display_name", "role", "facility", "regional_ids",
+//                                 "password"} → the user and the TOTP secret, once (operators)
+//   GET    /v1/users              (operators; after, limit)
+//   POST   /v1/users/{id}/{change}  disable | enable | reset-totp (operators)
+//
+// Callers authenticate with a client certificate of the regional CA (over TLS: an edge is its
+// facility's principal, a user of a facility a clinician, an operator an operator) or a bearer
+// token: a facility's credential or a person's session. hub::Authorize (access.h) decides every
+// route; every access and change is put on the audit trail (audit_trail.h) before the answer.
 //
 // The shapes follow IHE PIXm/PDQm so that a FHIR facade can map onto them: a person is
 // {"regional_id", "identifiers": [{"facility", "local_id"}...]}.

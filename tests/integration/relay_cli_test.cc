@@ -693,6 +693,31 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
   auto [refused, why] = call("POST", "/v1/sessions", "", {{"login", "nobody"}, {"password", "x"}, {"code", "000000"}});
   EXPECT_EQ(refused, 401);
   EXPECT_NE(why.find("wrong login, password or code"), std::string::npos) << why;
+  const auto sign_in = [&](const std::string& body) {
+    auto response = http::Fetch("POST", fmt::format("http://127.0.0.1:{}/v1/sessions", port), body, "application/json", 30s);
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(sign_in("{\"login\": \"dr-a\", \"password\""), 400);  // truncated
+  EXPECT_EQ(sign_in(R"({"login": "dr-a", "password": "correct horse battery dr-a"})"), 400);  // no code
+  EXPECT_EQ(sign_in(R"({"login": 7, "password": "x", "code": "1"})"), 400);
+  EXPECT_EQ(sign_in("{\"login\": \"" + std::string(100'000, 'a') + "\", \"password\": \"x\", \"code\": \"1\"}"), 401);
+  EXPECT_EQ(sign_in(R"({"login": "dr-a' OR '1'='1", "password": "x", "code": "1"})"), 401);
+  // Five wrong passwords lock the account: then even the right password is refused, saying until when.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(sign_in(R"({"login": "dr-a", "password": "wrong password!!", "code": "123456"})"), 401);
+  auto locked = http::Fetch("POST", fmt::format("http://127.0.0.1:{}/v1/sessions", port),
+                            R"({"login": "dr-a", "password": "correct horse battery dr-a", "code": "123456"})",
+                            "application/json", 30s);
+  ASSERT_TRUE(locked.ok());
+  EXPECT_EQ(locked->status, 401);
+  EXPECT_NE(locked->body.find("locked"), std::string::npos) << locked->body;
+  // Every attempt is on the audit trail with its real reason.
+  json logins = RunJson(r.dir, "audit list --store sqlite:hub-audit.db --json --action session.login --limit 1000");
+  std::map<std::string, int> reasons;
+  for (const json& e : logins["entries"]) ++reasons[e["reason"].get<std::string>()];
+  EXPECT_EQ(reasons["wrong_password"], 5) << logins.dump();
+  EXPECT_EQ(reasons["locked"], 1);
+  EXPECT_GE(reasons["unknown_user"], 3);
+  EXPECT_EQ(reasons["signed in with password and code"], 6);  // the six people above
   // Signing out ends the session at once.
   EXPECT_EQ(call("DELETE", "/v1/sessions/current", token["staff-A"]).first, 200);
   EXPECT_EQ(call("GET", "/v1/me", token["staff-A"]).first, 401);
