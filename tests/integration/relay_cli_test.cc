@@ -153,6 +153,18 @@ struct LiveRegion {
     for (const std::string& f : r.facilities) edges[f].Start(r, f, port);
     return true;
   }
+
+  // An HTTP call to the hub as the holder of `token` ("" for none): {status, body}, {0, ""}
+  // (with a test failure) when it could not be made.
+  std::pair<int, std::string> Call(const std::string& method, const std::string& target, const std::string& token,
+                                   const json& body = nullptr) const {
+    auto response = http::Fetch(method, fmt::format("http://127.0.0.1:{}{}", port, target),
+                                body.is_null() ? "" : body.dump(), "application/json", 30s,
+                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
+    EXPECT_TRUE(response.ok()) << method << " " << target;
+    return response.ok() ? std::pair<int, std::string>{response->status, response->body}
+                         : std::pair<int, std::string>{0, ""};
+  }
 };
 
 // Makes a person's account with `renkei hub user add` and signs them in over HTTP with the code
@@ -399,12 +411,8 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   ASSERT_TRUE(LinkedEverywhere(r, port, a));
   const auto call = [&](const std::string& method, const std::string& target, const std::string& token,
                         const json& body = nullptr) {
-    auto response = http::Fetch(method, fmt::format("http://127.0.0.1:{}{}", port, target),
-                                body.is_null() ? "" : body.dump(), "application/json", 30s,
-                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
-    EXPECT_TRUE(response.ok());
-    if (!response.ok()) return std::pair<int, json>{0, nullptr};
-    return std::pair<int, json>{response->status, json::parse(response->body, nullptr, false)};
+    auto [status, text] = live.Call(method, target, token, body);
+    return std::pair<int, json>{status, json::parse(text, nullptr, false)};
   };
   const auto chart_of = [&](const std::string& f) {
     return call("GET", "/v1/chart?limit=1000&patient=" + r.person.at(f), r.tokens.at(f));
@@ -579,14 +587,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
   const std::string a = r.facilities[0], b = r.facilities[1], c = r.facilities[2];
   ASSERT_TRUE(LinkedEverywhere(r, port, a));
   const auto call = [&](const std::string& method, const std::string& target, const std::string& token,
-                        const json& body = nullptr) {
-    auto response = http::Fetch(method, fmt::format("http://127.0.0.1:{}{}", port, target),
-                                body.is_null() ? "" : body.dump(), "application/json", 30s,
-                                token.empty() ? http::HeaderList{} : http::HeaderList{{"Authorization", "Bearer " + token}});
-    EXPECT_TRUE(response.ok()) << method << " " << target;
-    return response.ok() ? std::pair<int, std::string>{response->status, response->body}
-                         : std::pair<int, std::string>{0, ""};
-  };
+                        const json& body = nullptr) { return live.Call(method, target, token, body); };
   auto [first, first_body] = call("GET", "/v1/chart?limit=1&patient=" + r.person.at(a), r.tokens.at(a));
   ASSERT_EQ(first, 200) << first_body;
   const std::string rk = json::parse(first_body)["regional_id"];
