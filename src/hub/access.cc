@@ -53,12 +53,13 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
     if (!own) return PermissionDenied("a patient or proxy may see only the records of the patients they are");
     return Status::Ok();
   }
-  if (action == Action::kReviewOverrides || action == Action::kManageUsers) {
-    if (who.role != Role::kOperator) {
-      return PermissionDenied(action == Action::kManageUsers ? "only the region's operators manage users"
-                                                             : "only the region's operators review break-glass overrides");
+  if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers) {
+    if (who.role == Role::kOperator) return Status::Ok();
+    switch (action) {
+      case Action::kManageUsers: return PermissionDenied("only the region's operators manage users");
+      case Action::kExplainOthers: return PermissionDenied("only the region's operators explain others' decisions");
+      default: return PermissionDenied("only the region's operators review break-glass overrides");
     }
-    return Status::Ok();
   }
   if (who.role == Role::kOperator) {
     if (action == Action::kConsent) return PermissionDenied("operators do not record consent; the patient's facility does");

@@ -55,6 +55,7 @@ enum class Action {
   kReviewOverrides,  // list and review the overrides
   kReadAccesses,     // the audit trail of a person (who accessed their record)
   kManageUsers,      // make, list, disable, enable users; reset their second factor
+  kExplainOthers,    // ask how the policy decides for another user
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities

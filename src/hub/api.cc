@@ -1,6 +1,8 @@
 #include "hub/api.h"
 
+#include <algorithm>
 #include <charconv>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,11 +56,13 @@ json DemographicsJson(const mpi::Demographics& d) {
   return j;
 }
 
-// A person as the caller may see them: every facility's local ID; demographics of the
-// caller's own registrations (all of them for operators, and for the patient themself).
-json PersonJson(const CrossReference& x, const Principal& who) {
+// A person as the caller may see them: the local IDs of the `disclosed` facilities (Api::
+// Disclosed); demographics of the caller's own registrations (all of them for operators, and
+// for the patient themself).
+json PersonJson(const CrossReference& x, const Principal& who, const std::set<std::string>& disclosed) {
   json identifiers = json::array();
   for (const RegistrationRow& r : x.registrations) {
+    if (!disclosed.contains(r.facility)) continue;
     json id = {{"facility", r.facility}, {"local_id", r.local_id}};
     if (who.role == Role::kOperator || who.role == Role::kPatient || r.facility == who.facility) {
       id["demographics"] = DemographicsJson(r.demographics);
@@ -205,7 +209,22 @@ class Api {
     if (who.role != Role::kOperator) RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, {id.facility}));
     RENKEI_ASSIGN_OR_RETURN(CrossReference x, index_.Lookup(id));
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kRead, FacilitiesOf(x)));
-    return http::Json(200, PersonJson(x, who));
+    RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, x));
+    return http::Json(200, PersonJson(x, who, disclosed));
+  }
+
+  // The facilities whose local IDs `who` may learn for person `x` — the viewing right is
+  // decided before any location is disclosed (seed 004): every one for operators; for anyone
+  // else their own facility's and those the policy lets them see data from (DecideFor), so a
+  // withdrawal or an unlinked facility hides the others' locations as it hides their data.
+  StatusOr<std::set<std::string>> Disclosed(const Principal& who, const CrossReference& x) {
+    const std::vector<std::string> all = FacilitiesOf(x);
+    if (who.role == Role::kOperator) return std::set<std::string>(all.begin(), all.end());
+    std::set<std::string> out;
+    if (!who.facility.empty()) out.insert(who.facility);
+    RENKEI_ASSIGN_OR_RETURN(const policy::Decision d, DecideFor(hub_, who, x));
+    if (d.allowed) out.insert(d.facilities.begin(), d.facilities.end());
+    return out;
   }
 
   StatusOr<CrossReference> ReadablePerson(const http::Request& request, const Principal& who) {
@@ -221,13 +240,16 @@ class Api {
 
   StatusOr<http::Response> LookupRegional(http::Request& request, const Principal& who) {
     RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
-    return http::Json(200, PersonJson(x, who));
+    RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, x));
+    return http::Json(200, PersonJson(x, who, disclosed));
   }
 
   StatusOr<http::Response> Locations(http::Request& request, const Principal& who) {
     RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, x));
     json facilities = json::array();
     for (const RegistrationRow& r : x.registrations) {
+      if (!disclosed.contains(r.facility)) continue;
       facilities.push_back({{"facility", r.facility}, {"local_id", r.local_id}});
     }
     return http::Json(200, {{"regional_id", x.regional_id}, {"facilities", facilities}});
@@ -261,7 +283,8 @@ class Api {
     json persons = json::array();
     for (const SearchHit& h : hits) {
       if (!Authorize(who, Action::kRead, FacilitiesOf(h.person)).ok()) continue;  // not the caller's patients
-      json p = PersonJson(h.person, who);
+      RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, h.person));
+      json p = PersonJson(h.person, who, disclosed);
       p["score"] = h.score;
       persons.push_back(p);
     }
@@ -412,16 +435,34 @@ class Api {
   }
 
   // Why the caller may or may not see a person's clinical data, from which facilities.
+  // ?as=LOGIN: an operator asks how the policy decides for that person (a support call: "why
+  // can't Dr Sato see this patient?"); the operator's question is what the trail records.
   StatusOr<http::Response> Explain(http::Request& request, const Principal& who) {
-    RENKEI_ASSIGN_OR_RETURN(Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
-                                                   request.Query1("regional_id").value_or(""), "access.explain",
-                                                   From(request)));
-    if (v.entry) RENKEI_RETURN_IF_ERROR(Recorded(*v.entry, "access.explain"));
+    policy::Decision decision;
+    if (auto as = request.Query1("as")) {
+      RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kExplainOthers, {}));
+      RENKEI_ASSIGN_OR_RETURN(const identity::User user, users_.FindByLogin(*as));
+      const Principal subject = PrincipalOf(identity::Session{.user = user});
+      RENKEI_ASSIGN_OR_RETURN(const CrossReference x, index_.LookupRegional(request.Query1("regional_id").value_or("")));
+      RENKEI_ASSIGN_OR_RETURN(decision, DecideFor(hub_, subject, x));
+      RENKEI_RETURN_IF_ERROR(RecordAccess(hub_.audit, who, From(request),
+                                          {.action = "access.explain",
+                                           .regional_id = x.regional_id,
+                                           .reason = fmt::format("for {}: {}: {}", subject.name, decision.rule,
+                                                                 decision.reason),
+                                           .basis = decision.basis}));
+    } else {
+      RENKEI_ASSIGN_OR_RETURN(Viewing v, DecideView(hub_, who, request.Query1("patient").value_or(""),
+                                                     request.Query1("regional_id").value_or(""), "access.explain",
+                                                     From(request)));
+      if (v.entry) RENKEI_RETURN_IF_ERROR(Recorded(*v.entry, "access.explain"));
+      decision = std::move(v.decision);
+    }
     json withheld = json::array();
-    for (const policy::Withheld& w : v.decision.withheld) withheld.push_back({{"facility", w.facility}, {"reason", w.reason}});
-    return http::Json(200, {{"effect", policy::EffectName(v.decision)}, {"rule", v.decision.rule},
-                            {"reason", v.decision.reason}, {"basis", v.decision.basis},
-                            {"facilities", v.decision.facilities}, {"withheld", withheld}});
+    for (const policy::Withheld& w : decision.withheld) withheld.push_back({{"facility", w.facility}, {"reason", w.reason}});
+    return http::Json(200, {{"effect", policy::EffectName(decision)}, {"rule", decision.rule},
+                            {"reason", decision.reason}, {"basis", decision.basis},
+                            {"facilities", decision.facilities}, {"withheld", withheld}});
   }
 
   static json ConsentJson(const policy::ConsentRecord& c) {
@@ -500,6 +541,22 @@ class Api {
             {"stopped_ms", o.stopped_ms == 0 ? json(nullptr) : json(o.stopped_ms)},
             {"reviewed_by", o.reviewed_by.empty() ? json(nullptr) : json(o.reviewed_by)},
             {"review_note", o.review_note.empty() ? json(nullptr) : json(o.review_note)}};
+  }
+
+  // The signed form attached to one of the person's consents, as it was uploaded.
+  StatusOr<http::Response> ConsentDocument(http::Request& request, const Principal& who) {
+    RENKEI_ASSIGN_OR_RETURN(CrossReference x, ReadablePerson(request, who));
+    const std::string& id = request.params.at("id");
+    RENKEI_ASSIGN_OR_RETURN(auto history, consents_.History(x.regional_id));
+    auto c = std::find_if(history.begin(), history.end(), [&](const auto& r) { return r.id == id; });
+    if (c == history.end()) return NotFound(fmt::format("this person has no consent {}", id.substr(0, 40)));
+    if (c->document_sha256.empty()) return NotFound(fmt::format("consent {} has no document attached", c->id));
+    http::Response response;
+    RENKEI_ASSIGN_OR_RETURN(response.body, consents_.Document(c->id));
+    response.content_type = c->document_type;
+    response.headers.push_back({"Content-Disposition", "attachment; filename=\"consent-" + c->id + "\""});
+    response.headers.push_back({"X-Content-Type-Options", "nosniff"});
+    return response;
   }
 
   // Break-glass: {"patient": LOCAL_ID | "regional_id": RK…, "reason": "…", "minutes": 30}.
@@ -738,6 +795,7 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("GET", "/v1/access/explain", &Api::Explain, "access.explain", kSelf);
   route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf, "consent.read", kAll);
   route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent, "consent.change", kDenials);
+  route("GET", "/v1/patients/{regional_id}/consent/{id}/document", &Api::ConsentDocument, "consent.document", kAll);
   route("POST", "/v1/breakglass", &Api::StartBreakGlass, "breakglass.start", kDenials);
   route("GET", "/v1/breakglass", &Api::Overrides, "breakglass.list", kAll);
   route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass, "breakglass.stop", kDenials);

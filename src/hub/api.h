@@ -3,7 +3,8 @@
 //
 //   POST /v1/registrations                        register or update a patient (a facility)
 //   GET  /v1/registrations/{facility}/{local_id}  PIX by a local ID: the regional ID and the
-//                                                 other facilities' local IDs
+//                                                 local IDs of the facilities the policy lets
+//                                                 the caller see (all for operators)
 //   GET  /v1/patients/{regional_id}               PIX by a regional ID
 //   GET  /v1/patients?family_kana=…&birth_date=…  PDQ: ranked persons (family, given, family_kana,
 //                                                 given_kana, birth_date, sex, phone, postal_code,
@@ -26,9 +27,11 @@
 // Consent and the policy (policy/decide.h decides every chart and entity, through DecideView):
 //   GET  /v1/access/explain?patient=… | regional_id=…  the caller's decision: effect, rule, reason,
 //                                                      basis, facilities, withheld
+//   GET  /v1/access/explain?regional_id=…&as=LOGIN     the same for that user (operators)
 //   GET  /v1/patients/{regional_id}/consent   the consent in force and every recorded change
 //   POST /v1/patients/{regional_id}/consent   {"state": "active"|"withdrawn", "linked": [...],
 //                                             "proxy", "document_base64", "document_type"}
+//   GET  /v1/patients/{regional_id}/consent/{id}/document   the signed form, as uploaded
 //   POST /v1/breakglass                       {"patient" | "regional_id", "reason", "minutes"}
 //   POST /v1/breakglass/{id}/stop             the requester ends it early
 //   GET  /v1/breakglass?status=unreviewed|all the operators' review list

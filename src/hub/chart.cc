@@ -217,6 +217,17 @@ policy::RequesterRole RequesterRoleOf(Role role) {
 
 }  // namespace
 
+StatusOr<policy::Decision> DecideFor(const HubServices& hub, const Principal& viewer, const CrossReference& person) {
+  policy::Question question{{viewer.name, RequesterRoleOf(viewer.role), viewer.facility, viewer.acts_for},
+                            person.regional_id,
+                            FacilitiesOf(person),
+                            NowUnixMs()};
+  RENKEI_ASSIGN_OR_RETURN(const auto consent, hub.consents.Current(person.regional_id));
+  policy::Facts facts{policy::EffectiveConsent(consent, ConsentingFacilitiesOf(person)), std::nullopt};
+  RENKEI_ASSIGN_OR_RETURN(facts.override, hub.consents.RunningOverride(viewer.name, person.regional_id, question.now_ms));
+  return policy::Decide(question, facts);
+}
+
 StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, const std::string& local_id,
                              const std::string& regional_id, std::string_view action, const RequestContext& from,
                              std::vector<std::string> resources) {
@@ -247,17 +258,9 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
     return v;
   }
   v.person = *std::move(x);
-  policy::Question question{{viewer.name, RequesterRoleOf(viewer.role), viewer.facility, viewer.acts_for},
-                            v.person.regional_id,
-                            FacilitiesOf(v.person),
-                            NowUnixMs()};
-  RENKEI_ASSIGN_OR_RETURN(const auto consent, hub.consents.Current(v.person.regional_id));
-  policy::Facts facts{policy::EffectiveConsent(consent, ConsentingFacilitiesOf(v.person)), std::nullopt};
-  RENKEI_ASSIGN_OR_RETURN(facts.override,
-                          hub.consents.RunningOverride(viewer.name, v.person.regional_id, question.now_ms));
-  v.decision = policy::Decide(question, facts);
+  RENKEI_ASSIGN_OR_RETURN(v.decision, DecideFor(hub, viewer, v.person));
   record.regional_id = v.person.regional_id;
-  record.facilities = v.decision.allowed ? v.decision.facilities : question.registered_at;
+  record.facilities = v.decision.allowed ? v.decision.facilities : FacilitiesOf(v.person);
   record.allowed = v.decision.allowed;
   record.rule = v.decision.rule;
   record.reason = v.decision.reason;

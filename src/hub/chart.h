@@ -55,6 +55,10 @@ struct Viewing {
   // The entry of an allowed decision, committed meanwhile: Recorded(*entry, ...) before disclosing.
   std::optional<audit::Log::Pending> entry;
 };
+// The policy's decision on `viewer` seeing `person`'s data, with the facts gathered from the
+// consent store (the consent in force, the viewer's running override). Records nothing.
+StatusOr<policy::Decision> DecideFor(const HubServices& hub, const Principal& viewer, const CrossReference& person);
+
 // Resolves the person named by the viewer's local ID or a regional ID (one of them), gathers
 // the facts (the consent, the viewer's running break-glass override) and asks policy::Decide;
 // puts the decision on the audit trail under `action` ("chart.view", "entity.read",

@@ -418,6 +418,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
     return call("GET", "/v1/chart?limit=1000&patient=" + r.person.at(f), r.tokens.at(f));
   };
   const std::string rk = chart_of(a).second["regional_id"];
+  const auto consent_url_of = [](const std::string& id) { return "/v1/patients/" + id + "/consent"; };
 
   // Before any consent is recorded at the hub, the registrations' consent links all three.
   auto [status, why] = call("GET", "/v1/access/explain?patient=" + r.person.at(a), r.tokens.at(a));
@@ -448,6 +449,25 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   for (const json& id : a_chart["patient"]["identifiers"]) EXPECT_NE(id["facility"], c);
   EXPECT_EQ(a_chart.dump().find(r.person.at(c) + "\""), std::string::npos);
 
+  // The locator and PIX disclose what the chart does (seed 004): A learns B's local ID, not C's;
+  // C learns only its own; operators see every one. The signed form comes back as it went in.
+  const auto facilities_in = [](const json& list) {
+    std::set<std::string> out;
+    for (const json& id : list) out.insert(id["facility"].get<std::string>());
+    return out;
+  };
+  auto [pix_status, pix] = call("GET", "/v1/registrations/" + a + "/" + r.person.at(a), r.tokens.at(a));
+  ASSERT_EQ(pix_status, 200) << pix.dump();
+  EXPECT_EQ(facilities_in(pix["identifiers"]), (std::set<std::string>{a, b}));
+  EXPECT_EQ(facilities_in(call("GET", "/v1/patients/" + rk + "/locations", r.tokens.at(c)).second["facilities"]),
+            (std::set<std::string>{c}));
+  EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/locations", r.operator_token).second["facilities"].size(), 3u);
+  auto [doc_status, doc] = live.Call("GET", consent_url_of(rk) + "/" + consent_id + "/document", r.tokens.at(b));
+  EXPECT_EQ(doc_status, 200);
+  EXPECT_EQ(doc, "%PDF-1.7\nsigned");
+  EXPECT_EQ(live.Call("GET", consent_url_of(rk) + "/C999999/document", r.tokens.at(b)).first, 404);
+  EXPECT_EQ(live.Call("GET", consent_url_of(rk) + "/" + consent_id + "/document", "").first, 401);
+
   // C is not linked: its clinicians see nothing, and are told why.
   auto [c_status, c_answer] = chart_of(c);
   EXPECT_EQ(c_status, 403);
@@ -459,6 +479,10 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   ASSERT_FALSE(dr_c.empty());
   const auto glass_chart_of = [&] { return call("GET", "/v1/chart?limit=1000&patient=" + r.person.at(c), dr_c); };
   EXPECT_EQ(glass_chart_of().first, 403);
+  auto [as_status, as_dr_c] = call("GET", "/v1/access/explain?regional_id=" + rk + "&as=dr-c", r.operator_token);
+  ASSERT_EQ(as_status, 200) << as_dr_c.dump();
+  EXPECT_EQ(as_dr_c["rule"], "not-linked") << "the operator sees why Dr C is refused";
+  EXPECT_EQ(call("GET", "/v1/access/explain?regional_id=" + rk + "&as=nobody", r.operator_token).first, 404);
   const json emergency = {{"patient", r.person.at(c)}, {"reason", "unconscious on arrival at the ER"}, {"minutes", 10}};
   EXPECT_EQ(call("POST", "/v1/breakglass", r.tokens.at(c), emergency).first, 403) << "a facility's system";
   EXPECT_EQ(call("POST", "/v1/breakglass", dr_c, {{"patient", r.person.at(c)}}).first, 400);
@@ -526,6 +550,9 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(withdrawn_status, 403);
   EXPECT_EQ(withdrawn["error"]["message"], "the patient has withdrawn consent to the exchange");
   EXPECT_EQ(call("GET", "/v1/entities/" + a + "/Patient/x?patient=" + r.person.at(a), r.tokens.at(a)).first, 403);
+  EXPECT_EQ(facilities_in(call("GET", "/v1/registrations/" + a + "/" + r.person.at(a), r.tokens.at(a)).second["identifiers"]),
+            (std::set<std::string>{a}))
+      << "a withdrawal hides the other facilities' local IDs too";
   auto [history_status, history] = call("GET", "/v1/patients/" + rk + "/consent", r.operator_token);
   ASSERT_EQ(history_status, 200);
   EXPECT_EQ(history["consent"]["state"], "withdrawn");
@@ -630,6 +657,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"GET", "/v1/me", nullptr, any},
       {"GET", "/v1/edges", nullptr, any},
       {"GET", "/v1/access/explain?regional_id=" + rk, nullptr, any},
+      {"GET", "/v1/access/explain?regional_id=" + rk + "&as=dr-c", nullptr, only({"operator"})},
       {"GET", "/v1/patients?family_kana=%E3%83%A4", nullptr, any},  // each caller's own hits
       {"GET", "/v1/chart?limit=5&regional_id=" + rk, nullptr, clinical},
       {"GET", "/v1/entities/" + a + "/Patient/none?regional_id=" + rk, nullptr, clinical},
@@ -637,6 +665,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"GET", "/v1/patients/" + rk + "/locations", nullptr, only(index_readers)},
       {"GET", "/v1/patients/" + rk + "/history", nullptr, only(index_readers)},
       {"GET", consent_url, nullptr, only(index_readers)},
+      {"GET", consent_url + "/C999/document", nullptr, only(index_readers)},
       {"GET", "/v1/registrations/" + a + "/" + r.person.at(a), nullptr,
        only({"system-A", "clinician-A", "staff-A", "operator"})},
       {"POST", "/v1/registrations", [&] { return json{{"facility", a}, {"local_id", fmt::format("M{}", ++n)}}; },
