@@ -8,6 +8,8 @@
 #   3. 1,000 idle edges connected to the hub: its memory per connection, and the chart's
 #      latency with them connected.
 # Installs nginx and wrk from Debian when missing. Usage: bench/relay.sh [IDLE_EDGES]
+# RELAY_HUB_FLAGS adds flags to `renkei hub serve`, e.g. "--audit sqlite:/dev/shm/audit.db" to
+# see what the audit trail's disk flush costs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 idle_edges="${1:-1000}"
@@ -63,7 +65,7 @@ per_facility=$(sqlite3 "edge-$viewer.db" "SELECT count(*) FROM events WHERE pati
 echo "patient $patient: $per_facility events at each of ${#facilities[@]} facilities"
 $bench tokens --credentials hub-credentials.json --count "$idle_edges" --out idle-tokens
 
-$renkei hub serve --listen 127.0.0.1:0 --store sqlite:hub.db --log-level warn \
+$renkei hub serve --listen 127.0.0.1:0 --store sqlite:hub.db --log-level warn ${RELAY_HUB_FLAGS:-} \
   --max-connections $((idle_edges + 200)) > hub.out 2> hub.err &
 hub_pid=$!; pids+=($hub_pid)
 hub_port=$(port_of hub.out)

@@ -212,12 +212,12 @@ void Log::Enqueue(Request& request) {
 }
 
 void Log::WaitFor(const Request& request) {
-  // The writer completes requests in ticket order and publishes the last one it completed: a
-  // waiter needs no lock to see its own, nor does the writer touch a request after that.
-  for (uint64_t done = completed_.load(std::memory_order_acquire); done < request.ticket;
-       done = completed_.load(std::memory_order_acquire)) {
-    completed_.wait(done, std::memory_order_acquire);
-  }
+  // The writer completes requests in ticket order and publishes the last one it completed; it
+  // does not touch a request after that. A condition variable, not atomic::wait, whose spinning
+  // on sched_yield took an eighth of the CPU with eight threads appending.
+  if (completed_.load(std::memory_order_acquire) >= request.ticket) return;
+  std::unique_lock lock(mutex_);
+  done_.wait(lock, [&] { return completed_.load(std::memory_order_acquire) >= request.ticket; });
 }
 
 Status Log::Close() {
@@ -336,7 +336,7 @@ void Log::WriterLoop() {
     }
     if (!batch.empty()) {
       completed_.store(batch.back()->ticket, std::memory_order_release);  // the requests are theirs again
-      completed_.notify_all();
+      done_.notify_all();
     }
     if (last) break;
     if (!status.ok() && batch.empty()) {

@@ -204,7 +204,8 @@ class Log {
   std::condition_variable space_;       // appenders wait for room in the queue
   std::deque<Request*> queue_;          // guarded by mutex_
   uint64_t last_ticket_ = 0;            // guarded by mutex_: the last ticket given
-  std::atomic<uint64_t> completed_{0};  // the last ticket the writer completed (in order)
+  std::atomic<uint64_t> completed_{0};  // the last ticket the writer completed (in order); set with mutex_ held
+  std::condition_variable done_;        // waiters for their ticket
   size_t queued_entries_ = 0;           // guarded by mutex_
   int64_t committed_size_ = 0;          // guarded by mutex_
   TreeHead last_head_;                  // guarded by mutex_
