@@ -1,12 +1,14 @@
 // The single `renkei` executable. Each node role is a subcommand: `edge`, `hub`; `mpi` runs the
 // patient-index linkage over files, `gen` writes synthetic data, `ca` runs the region's
-// certificate authority and `audit` reads the hub's audit trail.
+// certificate authority, `audit` reads the hub's audit trail and `demo` runs a whole region on
+// one machine.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
 
 #include "cli/audit_commands.h"
 #include "cli/ca_commands.h"
+#include "cli/demo_commands.h"
 #include "cli/edge_commands.h"
 #include "cli/gen_commands.h"
 #include "cli/hub_commands.h"
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   renkei::cli::AddAuditCommands(app, &exit_code);
   renkei::cli::AddCaCommands(app, &exit_code);
+  renkei::cli::AddDemoCommands(app, &exit_code);
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
   renkei::cli::AddHubCommands(app, global, &exit_code);
