@@ -178,7 +178,7 @@ int Tokens(const std::string& credentials, int count, const std::string& out) {
   std::ofstream file(out);
   for (int i = 0; i < count; ++i) {
     const std::string facility = std::to_string(9'000'000'000LL + i);
-    auto token = hub::Credentials::Issue(credentials, {"edge-" + facility, hub::Role::kFacility, facility});
+    auto token = hub::Credentials::Issue(credentials, hub::MakePrincipal("edge-" + facility, hub::Role::kFacility, facility));
     if (!token.ok()) {
       std::cerr << "relay_bench: " << token.status().ToString() << "\n";
       return 1;

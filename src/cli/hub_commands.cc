@@ -317,7 +317,8 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   add->add_option("--role", tf->role, "facility or operator (default facility)")->check(CLI::IsMember({"facility", "operator"}));
   add->add_option("--facility", tf->facility, "the facility's code (for a facility caller)");
   add->callback([tf, exit_code] {
-    hub::Principal who{tf->name, tf->role == "operator" ? hub::Role::kOperator : hub::Role::kFacility, tf->facility};
+    const hub::Principal who =
+        hub::MakePrincipal(tf->name, tf->role == "operator" ? hub::Role::kOperator : hub::Role::kFacility, tf->facility);
     auto t = hub::Credentials::Issue(tf->credentials, who);
     if (!t.ok()) {
       *exit_code = Fail("token add", t.status());

@@ -53,11 +53,13 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
     if (!own) return PermissionDenied("a patient or proxy may see only the records of the patients they are");
     return Status::Ok();
   }
-  if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers) {
+  if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers ||
+      action == Action::kSearchAudit) {
     if (who.role == Role::kOperator) return Status::Ok();
     switch (action) {
       case Action::kManageUsers: return PermissionDenied("only the region's operators manage users");
       case Action::kExplainOthers: return PermissionDenied("only the region's operators explain others' decisions");
+      case Action::kSearchAudit: return PermissionDenied("only the region's operators search the audit trail");
       default: return PermissionDenied("only the region's operators review break-glass overrides");
     }
   }
@@ -150,9 +152,18 @@ std::optional<Principal> Credentials::Authenticate(std::string_view token) const
   return found;
 }
 
-Principal PrincipalOf(const identity::Session& session) {
-  const identity::User& u = session.user;
-  Principal p{u.login, Role::kPatient, u.facility, {}, false, u.id, session.id};
+Principal MakePrincipal(std::string name, Role role, std::string facility) {
+  Principal p;
+  p.name = std::move(name);
+  p.role = role;
+  p.facility = std::move(facility);
+  return p;
+}
+
+Principal PrincipalOf(const identity::User& u, std::string session) {
+  Principal p = MakePrincipal(u.login, Role::kPatient, u.facility);
+  p.user_id = u.id;
+  p.session = std::move(session);
   switch (u.role) {
     case identity::Role::kClinician: p.role = Role::kClinician; break;
     case identity::Role::kStaff: p.role = Role::kStaff; break;
@@ -170,9 +181,9 @@ std::optional<Principal> Authenticate(const Credentials& credentials, identity::
                                       const http::Request& request, int64_t now_ms) {
   if (request.peer) {
     const pki::Identity& id = *request.peer;
-    if (id.role == pki::Role::kEdge && !id.facility.empty()) return Principal{id.name, Role::kFacility, id.facility};
-    if (id.role == pki::Role::kUser && !id.facility.empty()) return Principal{id.name, Role::kClinician, id.facility};
-    if (id.role == pki::Role::kOperator) return Principal{id.name, Role::kOperator, ""};
+    if (id.role == pki::Role::kEdge && !id.facility.empty()) return MakePrincipal(id.name, Role::kFacility, id.facility);
+    if (id.role == pki::Role::kUser && !id.facility.empty()) return MakePrincipal(id.name, Role::kClinician, id.facility);
+    if (id.role == pki::Role::kOperator) return MakePrincipal(id.name, Role::kOperator);
   }
   const std::optional<std::string> auth = request.Header("authorization");
   if (!auth || !auth->starts_with("Bearer ")) return std::nullopt;
@@ -180,7 +191,7 @@ std::optional<Principal> Authenticate(const Credentials& credentials, identity::
   if (token.starts_with("rk_")) return credentials.Authenticate(token);
   auto session = users.Authenticate(token, now_ms);
   if (!session.ok()) return std::nullopt;
-  return PrincipalOf(*session);
+  return PrincipalOf(session->user, session->id);
 }
 
 }  // namespace renkei::hub

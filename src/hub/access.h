@@ -56,6 +56,7 @@ enum class Action {
   kReadAccesses,     // the audit trail of a person (who accessed their record)
   kManageUsers,      // make, list, disable, enable users; reset their second factor
   kExplainOthers,    // ask how the policy decides for another user
+  kSearchAudit,      // search the whole audit trail
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities
@@ -91,7 +92,9 @@ class Credentials {
 // credential ("rk_…") or a user's session (identity/; `now_ms` for its expiry); nullopt when none.
 std::optional<Principal> Authenticate(const Credentials& credentials, identity::UserStore& users,
                                       const http::Request& request, int64_t now_ms);
-// The principal a signed-in user acts as.
-Principal PrincipalOf(const identity::Session& session);
+// A facility's system (kFacility, with its facility) or an operator, named `name`.
+Principal MakePrincipal(std::string name, Role role, std::string facility = "");
+// The principal a user acts as; `session` the ID of the sign-in it acts in ("" for none).
+Principal PrincipalOf(const identity::User& user, std::string session = "");
 
 }  // namespace renkei::hub

@@ -442,7 +442,7 @@ class Api {
     if (auto as = request.Query1("as")) {
       RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kExplainOthers, {}));
       RENKEI_ASSIGN_OR_RETURN(const identity::User user, users_.FindByLogin(*as));
-      const Principal subject = PrincipalOf(identity::Session{.user = user});
+      const Principal subject = PrincipalOf(user);
       RENKEI_ASSIGN_OR_RETURN(const CrossReference x, index_.LookupRegional(request.Query1("regional_id").value_or("")));
       RENKEI_ASSIGN_OR_RETURN(decision, DecideFor(hub_, subject, x));
       RENKEI_RETURN_IF_ERROR(RecordAccess(hub_.audit, who, From(request),
@@ -616,6 +616,38 @@ class Api {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kReadAccesses, {}, rk));
     audit::Query q;
     q.patient = rk;
+    RENKEI_ASSIGN_OR_RETURN(json page, AuditPage(request, q));
+    RENKEI_ASSIGN_OR_RETURN(auto overrides, consents_.Overrides(rk, false));
+    json notices = json::array();
+    for (const policy::OverrideRecord& o : overrides) notices.push_back(OverrideJson(o));
+    page["regional_id"] = rk;
+    page["breakglass"] = notices;
+    return http::Json(200, page);
+  }
+
+  // The operators' audit search: ?patient=&principal=&facility=&action=&from=&to= (ISO 8601 UTC
+  // or milliseconds) &before=&limit=, newest first.
+  StatusOr<http::Response> SearchAudit(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kSearchAudit, {}));
+    audit::Query q;
+    q.patient = request.Query1("patient").value_or("");
+    q.principal = request.Query1("principal").value_or("");
+    q.facility = request.Query1("facility").value_or("");
+    q.action = request.Query1("action").value_or("");
+    for (auto [name, bound] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
+      if (auto v = request.Query1(name)) {
+        auto t = audit::ParseTime(*v);
+        if (!t.ok()) return t.status().Annotate(name);
+        *bound = *t;
+      }
+    }
+    RENKEI_ASSIGN_OR_RETURN(json page, AuditPage(request, q));
+    return http::Json(200, page);
+  }
+
+  // A page of the audit trail for `q` with the request's ?before= and ?limit=:
+  // {"entries": [...], "next_before"}.
+  StatusOr<json> AuditPage(const http::Request& request, audit::Query q) {
     RENKEI_ASSIGN_OR_RETURN(const int64_t limit, OptionalNumber(request, "limit", 100, 1, audit::kMaxListLimit));
     q.limit = static_cast<size_t>(limit);
     if (request.Query1("before")) {
@@ -627,15 +659,11 @@ class Api {
       const audit::Event& ev = e.event;
       entries.push_back({{"seq", e.seq}, {"time", audit::FormatTime(ev.time_ms)}, {"action", ev.action},
                          {"who", ev.who.name}, {"role", ev.who.role}, {"facility", ev.who.facility},
-                         {"purpose", ev.purpose}, {"decision", audit::DecisionName(ev.decision)},
-                         {"reason", ev.reason}, {"basis", ev.basis}, {"data_from", ev.data.facilities}});
+                         {"patient", ev.patient}, {"purpose", ev.purpose},
+                         {"decision", audit::DecisionName(ev.decision)}, {"reason", ev.reason}, {"basis", ev.basis},
+                         {"data_from", ev.data.facilities}, {"remote", ev.remote}});
     }
-    RENKEI_ASSIGN_OR_RETURN(auto overrides, consents_.Overrides(rk, false));
-    json notices = json::array();
-    for (const policy::OverrideRecord& o : overrides) notices.push_back(OverrideJson(o));
-    return http::Json(200, {{"regional_id", rk}, {"entries", entries},
-                            {"next_before", page.next_before ? json(*page.next_before) : json(nullptr)},
-                            {"breakglass", notices}});
+    return json{{"entries", entries}, {"next_before", page.next_before ? json(*page.next_before) : json(nullptr)}};
   }
 
   // --- People: sign-in, sessions, accounts ---
@@ -663,11 +691,11 @@ class Api {
     const int64_t now = NowUnixMs();
     identity::LoginResult result = users_.Login(fields[0], fields[1], fields[2], request.remote, now);
     // The audit trail names the account tried; a login no account has is named as typed.
-    Principal who{identity::CanonicalLogin(fields[0]).value_or("(malformed login)"), Role::kPatient};
+    Principal who = MakePrincipal(identity::CanonicalLogin(fields[0]).value_or("(malformed login)"), Role::kPatient);
     if (result.session.ok()) {
-      who = PrincipalOf(*result.session);
+      who = PrincipalOf(result.session->user, result.session->id);
     } else if (!result.user_id.empty()) {
-      if (auto user = users_.Get(result.user_id); user.ok()) who = PrincipalOf(identity::Session{.user = *user});
+      if (auto user = users_.Get(result.user_id); user.ok()) who = PrincipalOf(*user);
     }
     AccessDecision record{.action = "session.login",
                           .allowed = result.session.ok(),
@@ -801,6 +829,7 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("POST", "/v1/breakglass/{id}/stop", &Api::StopBreakGlass, "breakglass.stop", kDenials);
   route("POST", "/v1/breakglass/{id}/review", &Api::ReviewBreakGlass, "breakglass.review", kAll);
   route("GET", "/v1/patients/{regional_id}/accesses", &Api::AccessesOf, "audit.read", kAll);
+  route("GET", "/v1/audit", &Api::SearchAudit, "audit.search", kAll);
   route("DELETE", "/v1/sessions/current", &Api::SignOut, "session.logout", kAll);
   route("GET", "/v1/me", &Api::Me, "", kSelf);
   route("POST", "/v1/users", &Api::CreateUser, "user.create", kAll);

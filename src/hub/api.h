@@ -39,6 +39,8 @@
 //   GET  /v1/patients/{regional_id}/accesses  who accessed the record (the audit trail, newest
 //                                             first; before, limit) and the emergencies declared
 //                                             on it: the patient, their proxy, operators
+//   GET  /v1/audit?patient=&principal=&facility=&action=&from=&to=&before=&limit=
+//                                             the operators' audit search, newest first
 //
 // People (identity/):
 //   POST   /v1/sessions           {"login", "password", "code"} → {"token", "session", "user"};

@@ -534,6 +534,23 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
       << accesses["entries"].dump();
   EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/accesses", r.tokens.at(a)).first, 403);
   EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/accesses", r.operator_token).first, 200);
+  // The operators' search of the whole trail: by principal and action, paged, times checked.
+  auto [searched_status, by_dr_c] =
+      call("GET", "/v1/audit?principal=dr-c&action=breakglass.start&from=2026-01-01", r.operator_token);
+  ASSERT_EQ(searched_status, 200) << by_dr_c.dump();
+  ASSERT_EQ(by_dr_c["entries"].size(), 1u) << by_dr_c.dump();
+  EXPECT_EQ(by_dr_c["entries"][0]["basis"], override_id);
+  EXPECT_EQ(by_dr_c["entries"][0]["patient"], rk);
+  auto [paged_status, paged] = call("GET", "/v1/audit?limit=2", r.operator_token);
+  ASSERT_EQ(paged_status, 200);
+  EXPECT_EQ(paged["entries"].size(), 2u);
+  ASSERT_TRUE(paged["next_before"].is_number());
+  auto [next_status, next] =
+      call("GET", "/v1/audit?limit=2&before=" + std::to_string(paged["next_before"].get<int64_t>()), r.operator_token);
+  EXPECT_LT(next["entries"][0]["seq"].get<int64_t>(), paged["entries"][1]["seq"].get<int64_t>() + 1);
+  EXPECT_EQ(call("GET", "/v1/audit?from=yesterday", r.operator_token).first, 400);
+  EXPECT_EQ(call("GET", "/v1/audit?limit=0", r.operator_token).first, 400);
+  EXPECT_EQ(call("GET", "/v1/audit?limit=1001", r.operator_token).first, 400);
   EXPECT_EQ(call("GET", "/v1/patients/RK00000000307/accesses", patient).first, 403) << "another person's";
   EXPECT_EQ(call("GET", "/v1/breakglass", patient).first, 403);
   auto [searched, found] = call("GET", "/v1/patients?family_kana=%E3%83%A4%E3%83%9E%E3%83%80", patient);
@@ -673,6 +690,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"POST", consent_url, [&] { return json::parse(state_consent); },
        only({"system-A", "clinician-A", "staff-A", "clinician-C", "patient", "proxy"})},
       {"GET", "/v1/patients/" + rk + "/accesses", nullptr, only({"operator", "patient", "proxy"})},
+      {"GET", "/v1/audit?patient=" + rk + "&limit=5", nullptr, only({"operator"})},
       {"POST", "/v1/breakglass", [&] { return json{{"regional_id", rk}, {"reason", "matrix"}, {"minutes", 1}}; },
        only({"clinician-A", "clinician-C"})},
       {"POST", "/v1/breakglass/B999/stop", nullptr, only({"clinician-A", "clinician-C"})},
