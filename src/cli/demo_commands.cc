@@ -48,6 +48,7 @@ struct DemoFlags {
   int patients = 3000;
   int years = 5;
   int port = 8780;
+  std::string portal_dir;  // "": the pages compiled into the hub
   bool as_json = false;
 };
 
@@ -190,14 +191,15 @@ json Summary(const Demo& d, bool running) {
   return {{"running", running},
           {"dir", fs::absolute(d.dir).string()},
           {"hub_url", d.state.value("hub_url", "")},
-          {"portal_url", nullptr},  // the portals come with their own change
+          {"portal_url", d.state.value("portal_url", "")},
           {"edges", edges},
           {"sign_ins", d.state.value("sign_ins", json::array())},
           {"patients", d.state.value("patients", json::array())}};
 }
 
 void PrintSummary(const json& s) {
-  fmt::print("Demo region {} — hub {}\n", s["running"].get<bool>() ? "running" : "stopped", s["hub_url"].get<std::string>());
+  fmt::print("Demo region {} — portals {} (API {})\n", s["running"].get<bool>() ? "running" : "stopped",
+             s["portal_url"].get<std::string>(), s["hub_url"].get<std::string>());
   for (const auto& [facility, connected] : s["edges"].items()) {
     fmt::print("  edge {} {}\n", facility, connected.get<bool>() ? "connected" : "not connected");
   }
@@ -267,10 +269,10 @@ Status Prepare(const DemoFlags& f, Demo& d) {
 Status Start(const DemoFlags& f, Demo& d) {
   const fs::path& dir = d.dir;
   const std::string store = "sqlite:" + (dir / "hub.db").string();
-  RENKEI_ASSIGN_OR_RETURN(const pid_t hub,
-                          Spawn({"hub", "serve", "--listen", fmt::format("127.0.0.1:{}", f.port), "--store", store,
-                                 "--credentials", (dir / "hub-credentials.json").string(), "--log-level", "warn"},
-                                dir / "hub.out", dir / "hub.err"));
+  std::vector<std::string> serve = {"hub", "serve", "--listen", fmt::format("127.0.0.1:{}", f.port), "--store", store,
+                                    "--credentials", (dir / "hub-credentials.json").string(), "--log-level", "warn"};
+  if (!f.portal_dir.empty()) serve.insert(serve.end(), {"--portal-dir", fs::absolute(f.portal_dir).string()});
+  RENKEI_ASSIGN_OR_RETURN(const pid_t hub, Spawn(serve, dir / "hub.out", dir / "hub.err"));
   d.state["pids"] = {{"hub", hub}};
   auto port = PortOf(dir / "hub.out", hub);
   if (!port.ok()) {
@@ -278,6 +280,7 @@ Status Start(const DemoFlags& f, Demo& d) {
   }
   d.state["port"] = *port;
   d.state["hub_url"] = fmt::format("http://127.0.0.1:{}/v1", *port);
+  d.state["portal_url"] = fmt::format("http://127.0.0.1:{}/", *port);
   for (const auto& [facility, token] : d.state["tokens"].items()) {
     RENKEI_ASSIGN_OR_RETURN(
         const pid_t edge,
@@ -412,7 +415,7 @@ StatusOr<Demo> Up(const DemoFlags& f) {
 
 void AddFlags(CLI::App* cmd, DemoFlags* f, bool region) {
   cmd->add_option("--dir", f->dir, "where the demo keeps everything (default .renkei/demo)");
-  cmd->add_flag("--json", f->as_json, "print {running, hub_url, portal_url, edges, sign_ins, patients} as JSON");
+  cmd->add_flag("--json", f->as_json, "print {running, dir, hub_url, portal_url, edges, sign_ins, patients} as JSON");
   if (!region) return;
   cmd->add_option("--facilities", f->facilities, "facilities in a new region (default 5)")->check(CLI::Range(2, 50));
   cmd->add_option("--hospitals", f->hospitals, "of which hospitals, the rest clinics (default 3)")->check(CLI::Range(1, 50));
@@ -420,6 +423,10 @@ void AddFlags(CLI::App* cmd, DemoFlags* f, bool region) {
   cmd->add_option("--years", f->years, "years of records (default 5)")->check(CLI::Range(1, 30));
   cmd->add_option("--port", f->port, "the hub's port on 127.0.0.1 (default 8780; 0 picks a free one)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--portal-dir", f->portal_dir,
+                  "the hub serves the portals' pages from this folder (src/portal/web), read again on every request: "
+                  "for working on them")
+      ->type_name("DIR");
 }
 
 }  // namespace

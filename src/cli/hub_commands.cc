@@ -26,6 +26,7 @@
 #include "pki/signature.h"
 #include "pki/tls.h"
 #include "policy/consent_store.h"
+#include "portal/routes.h"
 
 namespace renkei::cli {
 namespace {
@@ -66,6 +67,8 @@ struct ServeFlags {
   int handler_threads = 32;
   int heartbeat_ms = 10'000;
   size_t max_connections = 4096;
+  std::string portal_dir;  // "": the pages compiled in
+  bool no_portal = false;
 };
 
 // The audit trail's database: --audit, else the store's PostgreSQL database (tables of its own),
@@ -141,14 +144,23 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
   server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
   hub::EdgeRegistry edges(**index, edge_options, *logger);
+  http::Router router = hub::MakeApi({**index, *credentials, edges, **trail, **consents, **users}, *logger);
+  if (!f.no_portal) {
+    auto assets = f.portal_dir.empty() ? portal::Assets::Embedded() : portal::Assets::FromDirectory(f.portal_dir);
+    if (!assets.ok()) return Fail("serve", assets.status().Annotate("--portal-dir"));
+    portal::AddRoutes(router, std::make_shared<const portal::Assets>(*std::move(assets)));
+  }
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi({**index, *credentials, edges, **trail, **consents, **users}, *logger),
-                                    *logger);
+  auto server = http::Server::Start(server_options, std::move(router), *logger);
   if (!server.ok()) return Fail("serve", server.status());
   fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",
              server_options.tls ? "https" : "http", f.listen.substr(0, f.listen.rfind(':')), (*server)->port(),
              (*index)->size(), server_options.tls ? "wss" : "ws", f.listen.substr(0, f.listen.rfind(':')),
              (*server)->port());
+  if (!f.no_portal) {
+    fmt::print("Portals on {}://{}:{}/ (clinicians, patients and operators sign in there)\n",
+               server_options.tls ? "https" : "http", f.listen.substr(0, f.listen.rfind(':')), (*server)->port());
+  }
   std::fflush(stdout);
   // Entries past their retention go daily, from the first signed head that allows a cut.
   auto next_prune = std::chrono::steady_clock::now();
@@ -301,6 +313,11 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--heartbeat-ms", serve->heartbeat_ms,
                 "how often each edge is pinged (default 10000); an edge silent for three heartbeats is disconnected")
       ->check(CLI::Range(100, 600'000));
+  s->add_option("--portal-dir", serve->portal_dir,
+                "serve the portals' pages from this folder (src/portal/web), read again on every request, instead of "
+                "the pages compiled in: for working on them")
+      ->type_name("DIR");
+  s->add_flag("--no-portal", serve->no_portal, "serve the API only, without the portals' pages");
   s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });
 
   // hub token add

@@ -56,7 +56,14 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
   ASSERT_TRUE(demo.is_object());
   ASSERT_TRUE(demo["running"].get<bool>()) << demo.dump();
   ASSERT_TRUE(demo["hub_url"].get<std::string>().starts_with("http://127.0.0.1:"));
-  EXPECT_TRUE(demo["portal_url"].is_null()) << "no portal yet, and it does not pretend";
+  // The portals' page is on the hub's port.
+  const std::string portal_url = demo["portal_url"];
+  EXPECT_EQ(portal_url, demo["hub_url"].get<std::string>().substr(0, portal_url.size() - 1) + "/");
+  auto page = http::Fetch("GET", portal_url);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(page->body.find("<html"), std::string::npos);
   EXPECT_EQ(demo["edges"].size(), 3u) << demo.dump();
   std::set<std::string> roles;
   for (const json& u : demo["sign_ins"]) roles.insert(u["role"].get<std::string>());
