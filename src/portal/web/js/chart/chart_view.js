@@ -70,7 +70,6 @@ export class ChartView {
     this.bodyEl = h('div', {class: 'chart-body', 'aria-live': 'polite'});
     this.dialog = h('dialog', {class: 'event-dialog', 'aria-labelledby': uid('dlg')});
     this.dialog.addEventListener('close', () => this.onDialogClosed());
-    this.dialog.addEventListener('cancel', () => this.onDialogClosed());
     replace(container, h('div', {class: 'chart', 'data-state': 'loading'},
       this.headerEl, this.accessEl, this.sourcesEl, this.tabsEl, this.bodyEl, this.dialog));
     this.root = container.firstChild;
@@ -275,7 +274,7 @@ export class ChartView {
     const minutes = select([['15', t('breakglass.minutes', {n: 15})], ['30', t('breakglass.minutes', {n: 30})],
       ['60', t('breakglass.minutes', {n: 60})], ['120', t('breakglass.minutes', {n: 120})]], '30', {name: 'minutes'});
     const status = h('div', {'aria-live': 'polite'});
-    const form = h('form', {class: 'breakglass-form', 'aria-labelledby': 'bg-title'},
+    const form = h('form', {class: 'breakglass-form', 'aria-labelledby': 'bg-title', novalidate: true},
       h('h3', {id: 'bg-title'}, t('breakglass.title')),
       h('p', {class: 'hint'}, t('breakglass.explain')),
       field(t('breakglass.reason'), reason).field,

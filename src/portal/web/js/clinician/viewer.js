@@ -19,7 +19,7 @@ let view = null;
 function lookupForm(me, value = '', {compact = false} = {}) {
   const input = h('input', {type: 'text', name: 'patient', id: 'patient-id', value, autocomplete: 'off', spellcheck: 'false',
     inputmode: 'text', required: true, class: 'patient-id-input', enterkeyhint: 'search'});
-  const form = h('form', {class: ['lookup', compact && 'compact'], role: 'search', 'aria-label': t('lookup.label')},
+  const form = h('form', {class: ['lookup', compact && 'compact'], role: 'search', 'aria-label': t('lookup.label'), novalidate: true},
     field(t('lookup.patient_id', {facility: facilityName(me.facility)}), input).field,
     h('button', {type: 'submit', class: 'primary'}, t('lookup.open')),
     compact ? h('a', {href: '#/find', class: 'button secondary'}, t('lookup.by_name')) : null);

@@ -33,7 +33,7 @@ async function load(list, status) {
     if (!review) {
       const out = h('div', {'aria-live': 'polite'});
       const note = h('input', {type: 'text', name: 'note', required: true, 'aria-label': t('bg.note_for', {id: o.id})});
-      const form = h('form', {class: 'inline-form'}, note, h('button', {type: 'submit', class: 'small'}, t('bg.review_submit')), out);
+      const form = h('form', {class: 'inline-form', novalidate: true}, note, h('button', {type: 'submit', class: 'small'}, t('bg.review_submit')), out);
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         if (!note.value.trim()) {

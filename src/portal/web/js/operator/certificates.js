@@ -80,7 +80,7 @@ async function load(list) {
     let action = '';
     if (!c.revoked_at) {
       const reason = h('input', {type: 'text', name: 'reason', required: true, 'aria-label': t('op.revoke_reason_for', {name: c.name})});
-      const form = h('form', {class: 'inline-form'}, reason, h('button', {type: 'submit', class: 'small danger'}, t('op.revoke')), out);
+      const form = h('form', {class: 'inline-form', novalidate: true}, reason, h('button', {type: 'submit', class: 'small danger'}, t('op.revoke')), out);
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         if (!reason.value.trim()) {

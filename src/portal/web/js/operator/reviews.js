@@ -92,7 +92,7 @@ export async function renderReview(ctx, params) {
     const link = h('input', {type: 'radio', name, value: 'link', id: `${name}-link`});
     const apart = h('input', {type: 'radio', name, value: 'keep_apart', id: `${name}-apart`});
     const reason = h('textarea', {name: 'reason', rows: 2, required: true});
-    form = h('form', {class: 'resolve-form', 'aria-labelledby': 'resolve-title'},
+    form = h('form', {class: 'resolve-form', 'aria-labelledby': 'resolve-title', novalidate: true},
       h('h2', {id: 'resolve-title'}, t('op.resolve')),
       h('fieldset', {}, h('legend', {}, t('op.decision')),
         h('div', {class: 'check'}, link, h('label', {for: link.id}, t('op.decide_link'))),
