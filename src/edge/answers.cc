@@ -48,7 +48,8 @@ StatusOr<relay::Answer> Answers::Answer(store::Store& store, std::string_view op
                                         const std::atomic<bool>& cancelled) const {
   if (op == "ping") return relay::Answer{"{}", ""};
   StatusOr<json> body = op == "events"   ? Events(store, args, cancelled)
-                        : op == "entity" ? EntityOf(store, args)
+                        : op == "entity"    ? EntityOf(store, args)
+                        : op == "resources" ? Resources(store, args)
                                          : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", op.substr(0, 40))));
   if (!body.ok()) return body.status();
   (*body)["facility"] = facility_;
@@ -115,6 +116,48 @@ StatusOr<json> Answers::EntityOf(store::Store& s, const json& args) const {
   // An entity of another patient is answered exactly like one that does not exist.
   if (!record || std::find(ids.begin(), ids.end(), record->key.patient_id) == ids.end()) return missing();
   return json{{"reference", entity->reference}, {"patient_id", record->key.patient_id}, {"resource", entity->resource}};
+}
+
+StatusOr<json> Answers::Resources(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
+  store::ResourceQuery q;
+  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() > 32) return InvalidArgument("'types' must be an array of at most 32 resource types");
+    for (const json& t : *types) {
+      if (!t.is_string()) return InvalidArgument("'types' holds a non-string");
+      q.resource_types.push_back(t.get<std::string>());
+    }
+  }
+  q.from_date = StringArg(args, "from");
+  q.to_date = StringArg(args, "to");
+  const json limit = args.value("limit", json(1000));
+  if (!limit.is_number_integer() || limit.get<int64_t>() < 1 || limit.get<int64_t>() > 5000) {
+    return InvalidArgument("'limit' must be from 1 to 5000");
+  }
+  q.limit = limit.get<int64_t>();
+  std::vector<store::ResourceRow> rows;
+  bool more = false;
+  for (const std::string& id : ids) {
+    q.patient_id = id;
+    RENKEI_ASSIGN_OR_RETURN(store::ResourcePage page, s.ListResources(q));
+    more |= page.more;
+    for (auto& r : page.resources) rows.push_back(std::move(r));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const store::ResourceRow& a, const store::ResourceRow& b) {
+    return a.sort_key != b.sort_key ? a.sort_key > b.sort_key : a.entity.record_id > b.entity.record_id;
+  });
+  if (rows.size() > static_cast<size_t>(q.limit)) {
+    rows.resize(static_cast<size_t>(q.limit));
+    more = true;
+  }
+  json resources = json::array();
+  for (store::ResourceRow& r : rows) {
+    resources.push_back({{"reference", r.entity.reference}, {"record_id", r.entity.record_id},
+                         {"patient_id", r.patient_id}, {"event_type", r.event_type}, {"occurred_at", r.occurred_at},
+                         {"sort_key", r.sort_key}, {"status", store::RecordStatusName(r.entity.status)},
+                         {"resource", std::move(r.entity.resource)}});
+  }
+  return json{{"patient_ids", ids}, {"resources", std::move(resources)}, {"more", more}};
 }
 
 }  // namespace renkei::edge

@@ -3,6 +3,12 @@
 //          → {"facility","nonce","patient_ids","events":[store::EventJson...],"more","at"}
 //   entity {"patient_ids","reference","version","nonce"}
 //          → {"facility","nonce","reference","patient_id","resource"}
+//   resources {"patient_ids","types" (FHIR resource types; none: all),"from","to" (YYYY-MM-DD, by
+//              the record's event time),"limit" (1..5000, default 1000),"nonce"}
+//          → {"facility","nonce","patient_ids","resources":[{"reference","record_id","patient_id",
+//             "event_type","occurred_at","sort_key","status","resource"}...] newest first,"more","at"}
+//          the current content of the patients' valid records: a chart's drill-downs, a service's
+//          extract
 //   ping   {} → {}
 // Every answer but ping's is signed with the edge's key (pki/signature.h) when it has one, and
 // carries the hub's nonce and the time it was made, so that a signed answer cannot be replayed
@@ -45,6 +51,7 @@ class Answers {
  private:
   StatusOr<nlohmann::json> Events(store::Store& s, const nlohmann::json& args, const std::atomic<bool>& cancelled) const;
   StatusOr<nlohmann::json> EntityOf(store::Store& s, const nlohmann::json& args) const;
+  StatusOr<nlohmann::json> Resources(store::Store& s, const nlohmann::json& args) const;
 
   const std::string facility_;
   const std::optional<pki::Signer> signer_;

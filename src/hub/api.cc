@@ -434,6 +434,25 @@ class Api {
     return http::Json(200, entity);
   }
 
+  StatusOr<http::Response> ResourcesOf(http::Request& request, const Principal& who) {
+    ResourcesRequest q;
+    q.local_id = request.Query1("patient").value_or("");
+    q.regional_id = request.Query1("regional_id").value_or("");
+    for (auto [it, end] = request.query.equal_range("type"); it != end; ++it) q.types.push_back(it->second);
+    for (auto [it, end] = request.query.equal_range("facility"); it != end; ++it) q.facilities.push_back(it->second);
+    q.from = request.Query1("from").value_or("");
+    q.to = request.Query1("to").value_or("");
+    RENKEI_ASSIGN_OR_RETURN(q.limit, OptionalNumber(request, "limit", 1000, 1, 5000));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
+    q.deadline = std::chrono::milliseconds(deadline);
+    const std::string with_signed = request.Query1("signed").value_or("false");
+    if (with_signed != "true" && with_signed != "false") return InvalidArgument("signed must be true or false");
+    q.include_signed = with_signed == "true";
+    q.origin = From(request);
+    RENKEI_ASSIGN_OR_RETURN(json page, Resources(hub_, who, q));
+    return http::Json(200, page);
+  }
+
   // Why the caller may or may not see a person's clinical data, from which facilities.
   // ?as=LOGIN: an operator asks how the policy decides for that person (a support call: "why
   // can't Dr Sato see this patient?"); the operator's question is what the trail records.
@@ -820,6 +839,7 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("GET", "/v1/edges", &Api::Edges, "", kSelf);
   route("GET", "/v1/chart", &Api::ChartOf, "chart.view", kSelf);
   route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf, "entity.read", kSelf);
+  route("GET", "/v1/resources", &Api::ResourcesOf, "resources.read", kSelf);
   route("GET", "/v1/access/explain", &Api::Explain, "access.explain", kSelf);
   route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf, "consent.read", kAll);
   route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent, "consent.change", kDenials);

@@ -449,6 +449,27 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   for (const json& id : a_chart["patient"]["identifiers"]) EXPECT_NE(id["facility"], c);
   EXPECT_EQ(a_chart.dump().find(r.person.at(c) + "\""), std::string::npos);
 
+  // The drill-downs come from the same decision: A's clinicians get the encounters of A and B,
+  // C is withheld, and nothing of C is in the answer.
+  auto [res_status, res] = call("GET", "/v1/resources?type=Encounter&patient=" + r.person.at(a), r.tokens.at(a));
+  ASSERT_EQ(res_status, 200) << res.dump();
+  std::set<std::string> res_facilities;
+  for (const json& e : res["resources"]) {
+    EXPECT_EQ(e["resource"]["resourceType"], "Encounter");
+    EXPECT_EQ(e["event_type"], "visit") << e.dump();
+    res_facilities.insert(e["facility"].get<std::string>());
+  }
+  EXPECT_EQ(res_facilities, (std::set<std::string>{a, b})) << res.dump();
+  std::map<std::string, std::string> res_sources;
+  for (const json& s : res["sources"]) res_sources[s["facility"]] = s["status"];
+  EXPECT_EQ(res_sources, (std::map<std::string, std::string>{{a, "answered"}, {b, "answered"}, {c, "withheld"}}));
+  EXPECT_EQ(res.dump().find(r.person.at(c) + "\""), std::string::npos);
+  for (const std::string bad : {"type=encounter", "type=Encounter/1", "limit=0", "limit=5001", "from=2024-1-1",
+                                "signed=yes"}) {
+    EXPECT_EQ(call("GET", "/v1/resources?" + bad + "&patient=" + r.person.at(a), r.tokens.at(a)).first, 400) << bad;
+  }
+  EXPECT_EQ(call("GET", "/v1/resources?type=Encounter", r.tokens.at(a)).first, 400) << "no patient named";
+
   // The locator and PIX disclose what the chart does (seed 004): A learns B's local ID, not C's;
   // C learns only its own; operators see every one. The signed form comes back as it went in.
   const auto facilities_in = [](const json& list) {
@@ -471,6 +492,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   // C is not linked: its clinicians see nothing, and are told why.
   auto [c_status, c_answer] = chart_of(c);
   EXPECT_EQ(c_status, 403);
+  EXPECT_EQ(call("GET", "/v1/resources?patient=" + r.person.at(c), r.tokens.at(c)).first, 403);
   EXPECT_EQ(c_answer["error"]["message"], fmt::format("the patient has not linked facility {}", c)) << c_answer.dump();
 
   // Break-glass at C, by a clinician signed in as themself (not C's system): reason required,
@@ -678,6 +700,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"GET", "/v1/patients?family_kana=%E3%83%A4", nullptr, any},  // each caller's own hits
       {"GET", "/v1/chart?limit=5&regional_id=" + rk, nullptr, clinical},
       {"GET", "/v1/entities/" + a + "/Patient/none?regional_id=" + rk, nullptr, clinical},
+      {"GET", "/v1/resources?type=Encounter&limit=5&regional_id=" + rk, nullptr, clinical},
       {"GET", "/v1/patients/" + rk, nullptr, only(index_readers)},
       {"GET", "/v1/patients/" + rk + "/locations", nullptr, only(index_readers)},
       {"GET", "/v1/patients/" + rk + "/history", nullptr, only(index_readers)},
