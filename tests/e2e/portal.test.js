@@ -169,30 +169,16 @@ test('clinician: the timeline filtered by type and facility, as the chart route 
   await p.waitForSelector('.chart[data-state=ready]');
 });
 
-// The facilities holding numeric results of each test (JLAC10 code), from the API: the
-// resources route, or the lab events' reports and their observations.
+// The facilities holding numeric results of each test (JLAC10 code), as /v1/resources answers.
 async function labFacilitiesByTest(login, subject) {
   const byCode = new Map();
-  const add = (facility, o) => {
+  const resources = await region.api(login, 'GET', `/resources?${subject}&type=Observation&limit=2000`);
+  assert.equal(resources.status, 200, JSON.stringify(resources.body));
+  for (const {facility, resource: o} of resources.body.resources) {
     const coding = ((o.code || {}).coding || []).find((c) => c.system === 'urn:oid:1.2.392.200119.4.504') || ((o.code || {}).coding || [])[0];
-    if (!coding || !o.valueQuantity || typeof o.valueQuantity.value !== 'number') return;
+    if (!coding || !o.valueQuantity || typeof o.valueQuantity.value !== 'number') continue;
     if (!byCode.has(coding.code)) byCode.set(coding.code, new Set());
     byCode.get(coding.code).add(facility);
-  };
-  const resources = await region.api(login, 'GET', `/resources?${subject}&type=Observation&limit=1000`);
-  if (resources.status === 200) {
-    for (const r of resources.body.resources) add(r.facility, r.resource);
-    return byCode;
-  }
-  const chart = await region.api(login, 'GET', `/chart?${subject}&type=lab_result&limit=1000`);
-  for (const e of chart.body.events) {
-    for (const ref of e.entity_refs.filter((x) => x.startsWith('DiagnosticReport/'))) {
-      const report = await region.api(login, 'GET', `/entities/${e.facility}/DiagnosticReport/${encodeURIComponent(ref.slice(17))}?${subject}`);
-      for (const o of report.body.resource.result || []) {
-        const obs = await region.api(login, 'GET', `/entities/${e.facility}/Observation/${encodeURIComponent(o.reference.slice(12))}?${subject}`);
-        add(e.facility, obs.body.resource);
-      }
-    }
   }
   return byCode;
 }

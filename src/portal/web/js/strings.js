@@ -170,6 +170,7 @@ export const STRINGS = {
   // drill-downs
   'drill.loading': ['各施設から詳細を取得しています…', 'Fetching the details from each facility…'],
   'drill.partial': ['一部の施設・項目を取得できませんでした。表示は不完全です。', 'Some facilities or items could not be fetched: this is incomplete.'],
+  'drill.more': ['新しい順に {n} 件を表示しています（さらに古い記録があります）。', 'The newest {n} are shown; there are older ones.'],
   'drill.none': ['記録はありません。', 'Nothing recorded.'],
   'detail.loading': ['詳細を取得しています…', 'Fetching the details…'],
   'detail.no_entities': ['この記録には詳細がありません。', 'This event has no details.'],

@@ -534,7 +534,10 @@ export class ChartView {
       if (r.code !== 'aborted') replace(this.bodyEl, errorBox(r));
       return;
     }
-    replace(this.bodyEl, r.data.partial ? notice(t('drill.partial'), 'warn') : null, render(r.data.resources));
+    replace(this.bodyEl,
+      r.data.partial ? notice(t('drill.partial'), 'warn') : null,
+      r.data.more ? notice(t('drill.more', {n: (r.data.resources || []).length}), 'info') : null,
+      render(r.data.resources || []));
     this.bodyEl.dataset.tab = tab;
   }
 
