@@ -37,6 +37,7 @@ try {
     const login = `dr-${facility}`;
     if (!clinicians.has(login)) clinicians.set(login, await (await new Person(chromium.context, region, login).open()).signIn());
     const p = clinicians.get(login).page;
+    await p.bringToFront();  // a background tab gets no animation frames: the paint mark waits for one
     const mine = {paint: [], full: [], events: 0};
     for (let i = 0; i < RUNS + 1; i += 1) {
       await p.goto(`${region.url}/#/find`);
@@ -47,7 +48,9 @@ try {
       await p.waitForFunction(() => performance.getEntriesByName('rk-chart-painted').length > 0);
       const m = await p.evaluate(() => {
         const at = (name) => performance.getEntriesByName(name)[0].startTime;
-        return {paint: at('rk-chart-painted') - at('rk-lookup'), full: at('rk-chart-complete') - at('rk-lookup'),
+        // The full page: every part in, the first paint included.
+        return {paint: at('rk-chart-painted') - at('rk-lookup'),
+          full: Math.max(at('rk-chart-complete'), at('rk-chart-painted')) - at('rk-lookup'),
           events: document.querySelectorAll('.timeline tbody tr.event').length};
       });
       if (i === 0) continue;  // the first load warms the hub's and the edges' caches

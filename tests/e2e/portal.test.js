@@ -83,6 +83,7 @@ test('clinician: keyboard-only lookup by local ID, header and every holding faci
   const dr = await person(ctx.clinician);
   await dr.signIn();
   const p = dr.page;
+  await p.bringToFront();  // a background tab gets no animation frames, and the paint is marked on one
   await p.waitForSelector('#patient-id');
   assert.match(await p.title(), /患者を探す/);
   await dr.assertAccessible('find');
@@ -433,7 +434,7 @@ test('operator: edges, users, a review item resolved, the emergency reviewed, au
   const audit = await region.api('operator', 'GET', `/audit?patient=${rid}&limit=100`);
   const seqs = await p.$$eval('table.audit tbody tr[data-seq]', (r) => r.map((x) => Number(x.dataset.seq)));
   assert.deepEqual(seqs, audit.body.entries.map((e) => e.seq));
-  const patients = await p.$$eval('table.audit tbody tr[data-seq] td:nth-child(6)', (c) => [...new Set(c.map((x) => x.textContent))]);
+  const patients = await p.$$eval('table.audit tbody tr[data-seq] td:nth-child(4)', (c) => [...new Set(c.map((x) => x.textContent))]);
   assert.deepEqual(patients, [rid]);
   // Verify: intact (a hub without the route is told apart and said so).
   await p.click('button.verify-button');
@@ -457,7 +458,18 @@ test('operator: edges, users, a review item resolved, the emergency reviewed, au
     await p.selectOption('form.cert-form select[name=role]', 'user');
     await p.fill('form.cert-form input[name=facility]', ctx.facility);
     await p.click('form.cert-form button[type=submit]');
-    await p.waitForSelector('.issued-area a[download$=".key"], .cert-form .notice.error');
+    await p.waitForSelector('.issued-area a[download$=".key"]');
+    assert.match(await p.getAttribute('.issued-area a[download$=".key"]', 'href'), /^blob:/, 'the key is offered as a file made in the page');
+    const issued = (await region.api('operator', 'GET', '/certificates')).body.certificates.find((c) => c.name === 'dr-e2e');
+    assert.ok(issued && !issued.revoked_at);
+    const row = p.locator(`table.certs tr[data-serial="${issued.serial}"]`);
+    await row.locator('input[name=reason]').fill('端末の紛失');
+    await row.locator('button[type=submit]').click();
+    await p.waitForSelector(`table.certs tr.revoked[data-serial="${issued.serial}"]`);
+    const revoked = (await region.api('operator', 'GET', '/certificates')).body.certificates.find((c) => c.serial === issued.serial);
+    assert.ok(revoked.revoked_at, 'the hub has it revoked');
+  } else {
+    assert.match(await p.innerText('main'), /certificates/);
   }
   await op.assertAccessible('certificates');
   await op.screenshot('17-operator-certificates');

@@ -46,6 +46,7 @@ function renderHeader() {
       h('button', {type: 'button', class: 'link-button', onclick: signOut}, t('nav.signout')));
   }
   replace(header(), h('div', {class: 'top-inner'}, brand, nav, h('div', {class: 'top-tools'}, langButton, who)));
+  document.getElementById('skip').textContent = t('nav.skip');
 }
 
 // Called by a portal when its page changes, so the header marks the current section.
@@ -116,7 +117,6 @@ function boot() {
     event.preventDefault();
     main().focus();
   });
-  document.getElementById('skip').textContent = t('nav.skip');
   if (token()) enter();
   else showSignIn();
 }

@@ -267,7 +267,7 @@ export class ChartView {
       return box;
     }
     box.appendChild(h('div', {class: 'notice error denied', role: 'alert'},
-      h('span', {class: 'icon', 'aria-hidden': 'true'}, '🔒'),
+      h('span', {class: 'icon', 'aria-hidden': 'true'}, '✕'),
       h('div', {}, h('strong', {}, t('chart.denied')), h('p', {class: 'reason'}, error.message))));
     if (this.mode !== 'clinician') return box;
     const reason = h('textarea', {name: 'reason', required: true, rows: 3, maxlength: 1000});
@@ -312,7 +312,7 @@ export class ChartView {
     }
     const items = tl.sources.map((src) => {
       const status = src.status || 'error';
-      const icon = {answered: '✓', offline: '✕', timeout: '⏱', error: '✕', withheld: '🔒'}[status] || '?';
+      const icon = {answered: '✓', offline: '✕', timeout: '△', error: '✕', withheld: '－'}[status] || '?';
       const detail = [];
       if (status === 'answered') {
         detail.push(t('sources.took', {ms: number(src.took_ms, 0)}));

@@ -72,16 +72,19 @@ async function search(results, query) {
   }
   const entries = r.data.entries || [];
   const rows = entries.map((e) => ({attrs: {class: e.decision === 'deny' ? 'denied' : null, 'data-seq': e.seq}, cells: [
-    String(e.seq), formatInstant(e.time), e.who, t(`role.${e.role}`), e.facility ? facilityName(e.facility) : '', e.patient,
-    actionLabel(e.action), decisionCell(e.decision), e.reason, e.purpose, e.remote,
+    String(e.seq), formatInstant(e.time),
+    h('span', {}, h('span', {class: 'audit-who'}, e.who), h('br'),
+      h('span', {class: 'muted'}, [t(`role.${e.role}`), e.facility ? facilityName(e.facility) : ''].filter(Boolean).join(' · '))),
+    e.patient, actionLabel(e.action), decisionCell(e.decision),
+    h('span', {}, e.reason, h('br'), h('span', {class: 'muted'}, [e.purpose, e.remote].filter(Boolean).join(' · '))),
   ]}));
   const base = {};
   for (const name of FILTERS) if (query.get(name)) base[name] = query.get(name);
   replace(results,
     h('h2', {id: 'audit-results'}, t('audit.results', {n: entries.length})),
     table({caption: t('audit.results', {n: entries.length}), captionHidden: true, rows, attrs: {class: 'audit'}, empty: t('audit.none'),
-      columns: ['#', t('audit.time'), t('audit.who'), t('audit.role'), t('audit.facility'), t('audit.patient'), t('audit.action'),
-        t('audit.decision'), t('audit.reason'), t('audit.purpose'), t('audit.remote')].map((label) => ({label}))}),
+      columns: ['#', t('audit.time'), t('audit.who_where'), t('audit.patient'), t('audit.action'),
+        t('audit.decision'), t('audit.reason_purpose')].map((label) => ({label}))}),
     h('div', {class: 'pager'},
       query.get('before') ? h('a', {href: href(['op', 'audit'], base), class: 'button secondary'}, t('common.newest')) : null,
       r.data.next_before ? h('a', {href: href(['op', 'audit'], {...base, before: r.data.next_before}), class: 'button secondary'}, t('common.older')) : null));

@@ -32,7 +32,7 @@ async function load(list, status) {
     let review = o.reviewed_by ? t('bg.reviewed_by', {by: o.reviewed_by, note: o.review_note || ''}) : null;
     if (!review) {
       const out = h('div', {'aria-live': 'polite'});
-      const note = h('input', {type: 'text', name: 'note', required: true, 'aria-label': t('bg.note_for', {id: o.id})});
+      const note = h('input', {type: 'text', name: 'note', required: true, placeholder: t('bg.note'), 'aria-label': t('bg.note_for', {id: o.id})});
       const form = h('form', {class: 'inline-form', novalidate: true}, note, h('button', {type: 'submit', class: 'small'}, t('bg.review_submit')), out);
       form.addEventListener('submit', async (event) => {
         event.preventDefault();

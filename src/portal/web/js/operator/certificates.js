@@ -53,7 +53,7 @@ function issueForm(issued, reload) {
     const c = r.data.certificate || {};
     const base = c.name || body.name;
     replace(issued, h('div', {class: 'notice ok', role: 'status'},
-      h('span', {class: 'icon', 'aria-hidden': 'true'}, '🔑'),
+      h('span', {class: 'icon', 'aria-hidden': 'true'}, '✓'),
       h('div', {},
         h('strong', {}, t('op.cert_issued', {name: base, serial: c.serial || ''})),
         h('p', {}, t('op.cert_key_once')),
@@ -79,7 +79,8 @@ async function load(list) {
     const out = h('div', {'aria-live': 'polite'});
     let action = '';
     if (!c.revoked_at) {
-      const reason = h('input', {type: 'text', name: 'reason', required: true, 'aria-label': t('op.revoke_reason_for', {name: c.name})});
+      const reason = h('input', {type: 'text', name: 'reason', required: true, placeholder: t('op.reason'),
+        'aria-label': t('op.revoke_reason_for', {name: c.name})});
       const form = h('form', {class: 'inline-form', novalidate: true}, reason, h('button', {type: 'submit', class: 'small danger'}, t('op.revoke')), out);
       form.addEventListener('submit', async (event) => {
         event.preventDefault();

@@ -25,7 +25,7 @@ export async function renderUsers(ctx, params, query) {
 
 function secretBox(title, totp) {
   return h('div', {class: 'notice ok secret', role: 'status'},
-    h('span', {class: 'icon', 'aria-hidden': 'true'}, '🔑'),
+    h('span', {class: 'icon', 'aria-hidden': 'true'}, '✓'),
     h('div', {},
       h('strong', {}, title),
       h('p', {}, t('op.secret_once')),
