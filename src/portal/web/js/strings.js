@@ -148,6 +148,7 @@ export const STRINGS = {
   'timeline.date': ['日時', 'Date'],
   'timeline.facility': ['施設', 'Facility'],
   'timeline.department': ['診療科', 'Department'],
+  'timeline.facility_dept': ['施設・診療科', 'Facility, department'],
   'timeline.type': ['種別', 'Type'],
   'timeline.title': ['内容', 'Details'],
   'timeline.flag': ['異常', 'Flag'],

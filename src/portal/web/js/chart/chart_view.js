@@ -412,8 +412,7 @@ export class ChartView {
     }
     const columns = [
       {label: t('timeline.date'), class: 'col-date'},
-      {label: t('timeline.facility'), class: 'col-facility'},
-      {label: t('timeline.department'), class: 'col-dept'},
+      {label: t('timeline.facility_dept'), class: 'col-facility'},
       {label: t('timeline.type'), class: 'col-type'},
       {label: t('timeline.title'), class: 'col-title'},
       {label: t('timeline.flag'), class: 'col-flag'},
@@ -438,8 +437,7 @@ export class ChartView {
         'data-facility': e.facility, 'data-type': e.type},
       cells: [
         h('time', {datetime: e.occurred_at}, formatDate(e.occurred_at, true)),
-        facilityName(e.facility),
-        e.department || '',
+        h('span', {}, facilityName(e.facility), e.department ? h('span', {class: 'dept'}, e.department) : null),
         h('span', {class: ['type-label', `type-${e.type}`]}, allergyRow ? h('span', {'aria-hidden': 'true'}, '⚠ ') : null,
           eventTypeLabel(e.type, e.type_label)),
         h('a', {href: link, class: 'event-link'}, e.title || eventTypeLabel(e.type, e.type_label),
