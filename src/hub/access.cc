@@ -44,6 +44,7 @@ std::string_view RoleName(Role r) {
 
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
                  std::string_view regional_id) {
+  if (action == Action::kReadDirectory) return Status::Ok();
   if (who.role == Role::kPatient) {
     const bool own = !regional_id.empty() &&
                      std::find(who.acts_for.begin(), who.acts_for.end(), regional_id) != who.acts_for.end();
@@ -54,10 +55,14 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
     return Status::Ok();
   }
   if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers ||
-      action == Action::kSearchAudit) {
+      action == Action::kSearchAudit || action == Action::kManageFacilities || action == Action::kManageCertificates ||
+      action == Action::kVerifyAudit) {
     if (who.role == Role::kOperator) return Status::Ok();
     switch (action) {
       case Action::kManageUsers: return PermissionDenied("only the region's operators manage users");
+      case Action::kManageFacilities: return PermissionDenied("only the region's operators manage the facility directory");
+      case Action::kManageCertificates: return PermissionDenied("only the region's operators issue and revoke certificates");
+      case Action::kVerifyAudit: return PermissionDenied("only the region's operators verify the audit trail");
       case Action::kExplainOthers: return PermissionDenied("only the region's operators explain others' decisions");
       case Action::kSearchAudit: return PermissionDenied("only the region's operators search the audit trail");
       default: return PermissionDenied("only the region's operators review break-glass overrides");

@@ -13,10 +13,12 @@
 //   clinician as a facility for reading and consent, registers no one; the only ones who may
 //             declare break-glass (a person, named on the override)
 //   operator  sees every person and corrects the index (link, unlink, merge, revert, review),
-//             reviews overrides, manages users and searches the audit trail; registers no one,
+//             reviews overrides, manages users, facilities and certificates, searches and
+//             verifies the audit trail; registers no one,
 //             records no consent, declares no emergency
 //   patient   (and proxy) only their own record (`acts_for`): its identifiers, consent (which
 //             they change), and who accessed it
+//   everyone signed in reads the facility directory
 // Clinical data is not decided here but by the policy decision point (policy/decide.h), which
 // every path to it asks through hub::DecideView (chart.h).
 #pragma once
@@ -57,6 +59,10 @@ enum class Action {
   kManageUsers,      // make, list, disable, enable users; reset their second factor
   kExplainOthers,    // ask how the policy decides for another user
   kSearchAudit,      // search the whole audit trail
+  kReadDirectory,    // the region's facilities (names, kinds, addresses): anyone signed in
+  kManageFacilities,   // add facilities to the directory or change them
+  kManageCertificates, // list, issue and revoke the regional CA's certificates
+  kVerifyAudit,        // check the whole audit trail's chain and signed heads
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities
