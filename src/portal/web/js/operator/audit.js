@@ -37,9 +37,11 @@ export async function renderAudit(ctx, params, query) {
       replace(verifyOut, noRoute(r) ? notice(t('audit.verify_no_route'), 'warn') : errorBox(r));
       return;
     }
+    // {"intact", "first_bad": seq | null, "reason", "message", "entries", "heads", "signatures", "signer", ...}
     const v = r.data;
+    const bad = v.first_bad && typeof v.first_bad === 'object' ? v.first_bad : {seq: v.first_bad, problem: v.reason};
     const text = v.intact ? t('audit.intact', {entries: v.entries, heads: v.heads})
-      : t('audit.broken', {seq: v.first_bad ? v.first_bad.seq : '?', problem: v.first_bad ? v.first_bad.problem : v.message || ''});
+      : t('audit.broken', {seq: bad.seq ?? '?', problem: bad.problem || v.reason || ''});
     replace(verifyOut, h('div', {class: ['notice', v.intact ? 'ok' : 'error', 'verify'], role: v.intact ? 'status' : 'alert', 'data-intact': String(v.intact)},
       h('span', {class: 'icon', 'aria-hidden': 'true'}, v.intact ? '✓' : '⚠'), h('span', {}, text),
       v.message ? h('span', {class: 'muted'}, ` ${v.message}`) : null));
