@@ -63,7 +63,6 @@ export class ChartView {
     this.container = container;
     this.focusOnPaint = focus;
     this.headerEl = h('section', {class: 'patient-header', 'aria-labelledby': uid('ph'), 'aria-busy': 'true'});
-    this.headerEl.setAttribute('aria-labelledby', `${this.headerEl.getAttribute('aria-labelledby')}`);
     this.sourcesEl = h('div', {class: 'sources-wrap'});
     this.accessEl = h('div', {class: 'access-wrap'});
     this.tabsEl = h('div', {class: 'tabs-wrap'});

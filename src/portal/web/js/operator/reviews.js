@@ -5,7 +5,7 @@
 import {get, post, seg} from '../api.js';
 import {h, replace, field, uid} from '../dom.js';
 import {t, formatInstant, formatDate, number, sexLabel} from '../i18n.js';
-import {href, go} from '../router.js';
+import {href} from '../router.js';
 import {facilityName} from '../facilities.js';
 import {pageHeading, errorBox, notice, loading, table, announce} from '../ui.js';
 
@@ -125,5 +125,3 @@ export async function renderReview(ctx, params) {
     side,
     form || notice(t('op.review_closed'), 'info'));
 }
-
-export {go};

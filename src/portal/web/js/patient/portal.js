@@ -9,7 +9,7 @@
 
 import {get, post, seg} from '../api.js';
 import {h, replace, uid} from '../dom.js';
-import {t, formatDate, formatInstant, age, sexLabel} from '../i18n.js';
+import {t, formatDate, formatInstant} from '../i18n.js';
 import {href, go} from '../router.js';
 import {facilityName} from '../facilities.js';
 import {pageHeading, errorBox, notice, loading, table, tabs, busyButton, announce} from '../ui.js';
