@@ -134,6 +134,7 @@ test('clinician: keyboard-only lookup by local ID, header and every holding faci
   await p.keyboard.press('Escape');
   await p.waitForSelector('dialog.event-dialog[open]', {state: 'detached'});
   assert.ok(!p.url().includes('/event'), 'closing goes back to the timeline');
+  await p.waitForFunction((title) => document.activeElement && document.activeElement.textContent === title, opened);
 
   await dr.assertAccessible('chart');
   await dr.assertFitsTablets('chart');

@@ -11,7 +11,7 @@
 
 import {get, post, seg} from '../api.js';
 import {h, replace, field, select, uid} from '../dom.js';
-import {t, eventTypeLabel, EVENT_TYPES, formatDate, formatInstant, age, sexLabel, errorText, number} from '../i18n.js';
+import {t, lang, eventTypeLabel, EVENT_TYPES, formatDate, formatInstant, age, sexLabel, errorText, number} from '../i18n.js';
 import {href, go} from '../router.js';
 import {facilityName} from '../facilities.js';
 import {errorBox, notice, loading, table, tabs, busyButton, facts, announce} from '../ui.js';
@@ -347,9 +347,24 @@ export class ChartView {
   route(tab, query) {
     tab = tab || 'timeline';
     this.query = query;
+    if (this.renderedLang && this.renderedLang !== lang()) {
+      // The language changed: everything is drawn again in it.
+      this.renderHeader();
+      this.renderSources();
+      this.renderAccess();
+      delete this.bodyEl.dataset.tab;
+    }
+    this.renderedLang = lang();
     // Closing an event goes back in history only when it was opened from this page.
-    if (tab === 'event') this.openedFromList = this.tab !== 'event' && Boolean(this.routed);
+    if (tab === 'event') {
+      this.openedFromList = this.tab !== 'event' && Boolean(this.routed);
+      if (this.tab !== 'event') this.returnFocus = document.activeElement;
+    }
     this.routed = true;
+    // Back from an event to the list it was opened from, with the same filters: the list is
+    // still on the page, and the keyboard goes back to the line that was opened.
+    const backToList = this.tab === 'event' && tab === this.lastTab && this.bodyEl.dataset.tab === tab &&
+      (tab !== 'timeline' || (this.timeline && this.timeline.key === JSON.stringify(filtersOf(query))));
     if (tab !== 'event') {
       this.lastTab = tab;
       if (this.dialog.open) {
@@ -361,6 +376,10 @@ export class ChartView {
     this.renderTabs();
     if (this.timeline && this.timeline.error) {
       replace(this.bodyEl);
+      return;
+    }
+    if (backToList) {
+      if (this.returnFocus && this.returnFocus.isConnected) this.returnFocus.focus();
       return;
     }
     switch (tab) {
@@ -402,6 +421,7 @@ export class ChartView {
   renderTimeline() {
     const tl = this.timeline;
     if (!tl || tl.loading) {
+      delete this.bodyEl.dataset.tab;
       replace(this.bodyEl, this.filterForm(tl ? tl.filters : {}), loading(t('timeline.loading')));
       return;
     }
@@ -426,6 +446,7 @@ export class ChartView {
     });
     replace(this.bodyEl, this.filterForm(tl.filters), tableEl,
       tl.next ? h('p', {class: 'more'}, busyButton(t('timeline.more'), (b) => this.more(b), {class: 'more-button'})) : null);
+    this.bodyEl.dataset.tab = 'timeline';
   }
 
   timelineRow(e) {
@@ -525,6 +546,7 @@ export class ChartView {
 
   async renderResourceTab(tab, types, render) {
     replace(this.bodyEl, loading(t('drill.loading')));
+    delete this.bodyEl.dataset.tab;
     const r = await this.resources(types);
     if (this.tab !== tab) return;
     if (!r.ok) {
@@ -582,6 +604,7 @@ export class ChartView {
   // Documents and image studies: the chart's events of those types, each opened in the page.
   async renderEventList(tab, types, caption) {
     replace(this.bodyEl, loading(t('drill.loading')));
+    delete this.bodyEl.dataset.tab;
     const key = `events:${types.join(',')}`;
     if (!this.resourceCache.has(key)) {
       this.resourceCache.set(key, get('/chart', {...this.subject, type: types, limit: 1000}, this.abort.signal));
