@@ -291,7 +291,8 @@ Status Start(const DemoFlags& f, Demo& d) {
     RENKEI_ASSIGN_OR_RETURN(
         const pid_t edge,
         Spawn({"edge", "connect", "--hub", fmt::format("ws://127.0.0.1:{}", *port), "--store",
-               "sqlite:" + (dir / ("edge-" + facility + ".db")).string(), "--facility", facility, "--token",
+               "sqlite:" + (dir / ("edge-" + facility + ".db")).string(), "--facility", facility, "--root",
+               (dir / "region" / facility).string(), "--token",
                token.get<std::string>(), "--cert", (dir / "certs" / ("edge-" + facility + ".crt")).string(), "--key",
                (dir / "certs" / ("edge-" + facility + ".key")).string(), "--ca", (dir / "ca/ca.crt").string(),
                "--log-level", "warn"},

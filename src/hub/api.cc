@@ -266,8 +266,19 @@ class Api {
     RENKEI_ASSIGN_OR_RETURN(int64_t limit, OptionalNumber(request, "limit", 100, 1, 1000));
     RENKEI_ASSIGN_OR_RETURN(int64_t before, OptionalNumber(request, "before", 0, 0, INT64_MAX));
     RENKEI_ASSIGN_OR_RETURN(auto rows, index_.History(x.regional_id, static_cast<size_t>(limit), before));
+    // Who else holds the person is disclosed as the locator does (seed 004): operators see every
+    // event; anyone else only those about registrations at the facilities they may see.
+    std::set<int64_t> visible;
+    if (who.role != Role::kOperator) {
+      RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, x));
+      for (const RegistrationRow& r : x.registrations) {
+        if (disclosed.contains(r.facility)) visible.insert(r.id);
+      }
+    }
     json events = json::array();
-    for (const LinkEventRow& e : rows) events.push_back(EventJson(e));
+    for (const LinkEventRow& e : rows) {
+      if (who.role == Role::kOperator || visible.contains(e.registration)) events.push_back(EventJson(e));
+    }
     return http::Json(200, {{"regional_id", x.regional_id}, {"events", events}});
   }
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/code.h"
 #include "base/time.h"
 #include "text/csv.h"
 #include "text/iso2022jp.h"
@@ -29,12 +30,6 @@ CREATE TABLE hub_facilities (
 
 constexpr std::string_view kKinds[] = {"hospital", "clinic", "pharmacy", "vault", "other"};
 constexpr size_t kMaxTextChars = 200;
-
-bool ValidCode(std::string_view code) {
-  return !code.empty() && code.size() <= 20 && std::all_of(code.begin(), code.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
-}
 
 // UTF-8 of at most kMaxTextChars characters without control characters; `required`: not empty.
 Status CheckText(std::string_view field, std::string_view text, bool required) {
@@ -64,7 +59,7 @@ StatusOr<std::unique_ptr<FacilityDirectory>> FacilityDirectory::Open(std::string
 }
 
 StatusOr<Facility> FacilityDirectory::Put(Facility f) {
-  if (!ValidCode(f.code)) return InvalidArgument("'facility' must be 1-20 of A-Z a-z 0-9 _ -");
+  if (!IsFacilityCode(f.code)) return InvalidArgument("'facility' must be 1-20 of A-Z a-z 0-9 _ -");
   RENKEI_RETURN_IF_ERROR(CheckText("name", f.name, true));
   if (f.kind.empty()) f.kind = "other";
   if (std::find(std::begin(kKinds), std::end(kKinds), f.kind) == std::end(kKinds)) {

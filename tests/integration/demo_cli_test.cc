@@ -86,6 +86,18 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
     EXPECT_EQ(s["status"], "answered") << s.dump();
     EXPECT_GT(s["events"].get<int>(), 0) << s.dump();
   }
+  // The hub knows the facilities by name; "request the latest" re-scans each edge's tree.
+  const json facilities = Get(demo, "/facilities", dr);
+  ASSERT_EQ(facilities["facilities"].size(), 3u) << facilities.dump();
+  for (const json& f : facilities["facilities"]) {
+    EXPECT_FALSE(f["name"].get<std::string>().empty());
+    EXPECT_TRUE(f["kind"] == "hospital" || f["kind"] == "clinic") << f.dump();
+  }
+  EXPECT_FALSE(Get(demo, "/chart?limit=5&refresh=true&patient=" + local_id, dr)["partial"].get<bool>());
+  // The example patients are those with laboratory results: the first has them.
+  const json labs = Get(demo, "/resources?type=Observation&patient=" + local_id, dr);
+  EXPECT_FALSE(labs["resources"].empty()) << labs.dump().substr(0, 500);
+
   // The patient sees their own record; the receptionist sees no clinical data.
   const std::string self = SignIn(dir, demo, "patient-1");
   EXPECT_EQ(Get(demo, "/chart?regional_id=" + patient["regional_id"].get<std::string>(), self)["access"]["rule"],

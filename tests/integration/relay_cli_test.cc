@@ -483,6 +483,22 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(facilities_in(call("GET", "/v1/patients/" + rk + "/locations", r.tokens.at(c)).second["facilities"]),
             (std::set<std::string>{c}));
   EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/locations", r.operator_token).second["facilities"].size(), 3u);
+  // The link history too: A sees the events about A's and B's registrations, not C's; operators all.
+  const auto actors_in = [&](const std::string& token) {
+    std::multiset<std::string> actors;
+    auto [status, page] = call("GET", "/v1/patients/" + rk + "/history", token);
+    EXPECT_EQ(status, 200) << page.dump();
+    for (const json& e : page["events"]) {
+      actors.insert(e["actor"].get<std::string>());
+    }
+    return actors;
+  };
+  const std::multiset<std::string> all_actors = actors_in(r.operator_token);
+  ASSERT_EQ(all_actors.count("edge-" + c), 1u) << "C's edge registered the person once: " << ::testing::PrintToString(all_actors);
+  const std::multiset<std::string> a_actors = actors_in(r.tokens.at(a));
+  EXPECT_EQ(a_actors.count("edge-" + c), 0u);
+  EXPECT_EQ(a_actors.count("edge-" + a) + a_actors.count("edge-" + b), 2u);
+  EXPECT_EQ(actors_in(r.tokens.at(c)), (std::multiset<std::string>{"edge-" + c}));
   auto [doc_status, doc] = live.Call("GET", consent_url_of(rk) + "/" + consent_id + "/document", r.tokens.at(b));
   EXPECT_EQ(doc_status, 200);
   EXPECT_EQ(doc, "%PDF-1.7\nsigned");
