@@ -391,20 +391,32 @@ Status MakePeople(Demo& d) {
   struct Person {
     std::string login, role, facility;
     std::vector<std::string> regional_ids;
+    std::string display_name;
   };
-  std::vector<Person> people = {{"operator", "operator", "", {}}};
+  std::map<std::string, std::string> facility_names;
+  for (const auto& row : Table(d.dir / "region/facilities.csv")) {
+    if (row.size() >= 2) facility_names[row[0]] = row[1];
+  }
+  std::vector<Person> people = {{"operator", "operator", "", {}, "地域連携 運用担当"}};
   for (const auto& [facility, token] : d.state["tokens"].items()) {
-    people.push_back({"dr-" + facility, "clinician", facility, {}});
-    people.push_back({"desk-" + facility, "staff", facility, {}});
+    people.push_back({"dr-" + facility, "clinician", facility, {}, facility_names[facility] + " 医師"});
+    people.push_back({"desk-" + facility, "staff", facility, {}, facility_names[facility] + " 受付"});
   }
   int n = 0;
-  for (const json& p : d.state["patients"]) people.push_back({fmt::format("patient-{}", ++n), "patient", "", {p["regional_id"]}});
-  if (!d.state["patients"].empty()) people.push_back({"guardian-1", "proxy", "", {d.state["patients"][0]["regional_id"]}});
+  for (const json& p : d.state["patients"]) {
+    people.push_back({fmt::format("patient-{}", ++n), "patient", "", {p["regional_id"]}, p.value("name", "")});
+  }
+  if (!d.state["patients"].empty()) {
+    const json& first = d.state["patients"][0];
+    const std::string name = first.value("name", "");
+    people.push_back({"guardian-1", "proxy", "", {first["regional_id"]}, name.substr(0, name.find(' ')) + " (保護者)"});
+  }
   json sign_ins = json::array();
   for (const Person& p : people) {
     std::vector<std::string> args = {"hub", "user", "add", "--store", "sqlite:" + (d.dir / "hub.db").string(),
                                      "--login", p.login, "--role", p.role, "--password-file", pw.string(), "--json"};
     if (!p.facility.empty()) args.insert(args.end(), {"--facility", p.facility});
+    if (!p.display_name.empty()) args.insert(args.end(), {"--display-name", p.display_name});
     for (const std::string& r : p.regional_ids) args.insert(args.end(), {"--regional-id", r});
     RENKEI_ASSIGN_OR_RETURN(const std::string out, Run(d.dir, args));
     const json made = json::parse(out, nullptr, false);

@@ -73,19 +73,6 @@ int RunEvents(const GlobalOptions& g, const EventsArgs& a) {
   return 0;
 }
 
-// The attachment of a DocumentReference whose document the edge stores (url "Binary/ID", as
-// extended-storage documents have), or null: an uploaded FHIR DocumentReference points
-// elsewhere, and any resource may be malformed.
-const json* StoredAttachment(const json& r) {
-  const auto content = r.find("content");
-  if (content == r.end() || !content->is_array() || content->empty() || !(*content)[0].is_object()) return nullptr;
-  const auto attachment = (*content)[0].find("attachment");
-  if (attachment == (*content)[0].end() || !attachment->is_object()) return nullptr;
-  const auto url = attachment->find("url");
-  if (url == attachment->end() || !url->is_string() || !url->get<std::string>().starts_with("Binary/")) return nullptr;
-  return &*attachment;
-}
-
 // The facility's Patient when no ADT-00 was ever received: the identifier alone.
 json MinimalPatient(const std::string& patient, const std::string& facility) {
   return {{"resourceType", "Patient"},
@@ -108,21 +95,10 @@ int RunExport(const GlobalOptions& g, const std::string& store_flag, const std::
   if (!has_patient) resources.push_back(MinimalPatient(patient, *facility));
   for (auto& e : *entities) {
     resources.push_back(e.resource);
-    const json* attachment = e.reference.starts_with("DocumentReference/") ? StoredAttachment(e.resource) : nullptr;
-    if (attachment != nullptr) {
-      // The document itself travels with its reference, as a Binary.
-      auto versions = ctx->store->ListVersions(e.record_id);
-      if (!versions.ok()) return Fail(versions.status());
-      for (const auto& v : *versions) {
-        if (v.id != e.version_id) continue;
-        const std::string url = (*attachment)["url"].get<std::string>();
-        const auto type = attachment->find("contentType");
-        resources.push_back(fhir::BinaryResource(url.substr(url.find('/') + 1),
-                                                 type != attachment->end() && type->is_string() ? type->get<std::string>()
-                                                                                                : "application/octet-stream",
-                                                 v.raw));
-      }
-    }
+    // A stored document travels with its reference, as a Binary.
+    auto binary = store::DocumentBinary(*ctx->store, e);
+    if (!binary.ok()) return Fail(binary.status());
+    if (*binary) resources.push_back(**std::move(binary));
   }
   std::cout << fhir::CollectionBundle(std::move(resources), NowUtcIso8601()).dump(2) << "\n";
   return 0;

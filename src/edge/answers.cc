@@ -110,11 +110,20 @@ StatusOr<json> Answers::EntityOf(store::Store& s, const json& args) const {
   const std::string reference = StringArg(args, "reference");
   const int64_t version = args.value("version", int64_t{0});
   const auto missing = [&] { return NotFound(fmt::format("no entity {} of this patient", reference.substr(0, 200))); };
-  RENKEI_ASSIGN_OR_RETURN(auto entity, s.GetEntity(reference, version));
+  // A stored document's Binary is asked for by its own reference and served from its
+  // DocumentReference, which has the same ID.
+  const bool binary = reference.starts_with("Binary/");
+  RENKEI_ASSIGN_OR_RETURN(auto entity,
+                          s.GetEntity(binary ? "DocumentReference/" + reference.substr(7) : reference, version));
   if (!entity) return missing();
   RENKEI_ASSIGN_OR_RETURN(auto record, s.GetRecord(entity->record_id));
   // An entity of another patient is answered exactly like one that does not exist.
   if (!record || std::find(ids.begin(), ids.end(), record->key.patient_id) == ids.end()) return missing();
+  if (binary) {
+    RENKEI_ASSIGN_OR_RETURN(auto document, store::DocumentBinary(s, *entity));
+    if (!document) return missing();
+    return json{{"reference", reference}, {"patient_id", record->key.patient_id}, {"resource", *std::move(document)}};
+  }
   return json{{"reference", entity->reference}, {"patient_id", record->key.patient_id}, {"resource", entity->resource}};
 }
 

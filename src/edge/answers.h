@@ -1,7 +1,7 @@
 // What an edge answers to the hub's requests (relay/peer.h), from its repository:
 //   events {"patient_ids","types","from","to","department","limit","cursor","nonce","refresh"}
 //          → {"facility","nonce","patient_ids","events":[store::EventJson...],"more","at"}
-//   entity {"patient_ids","reference","version","nonce"}
+//   entity {"patient_ids","reference" ("Binary/ID": a stored document's bytes),"version","nonce"}
 //          → {"facility","nonce","reference","patient_id","resource"}
 //   resources {"patient_ids","types" (FHIR resource types; none: all),"from","to" (YYYY-MM-DD, by
 //              the record's event time),"limit" (1..5000, default 1000),"nonce"}

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "edge/live_feed.h"
+#include "edge/record_writer.h"
+#include "ssmix2/path.h"
+#include "text/base64.h"
 #include "pki/test_util.h"
 
 namespace renkei::edge {
@@ -170,6 +173,53 @@ TEST_F(AnswersTest, ResourcesOfTheAskedTypesNewestFirstOfThePatientOnly) {
               "invalid_argument: 'limit' must be from 1 to 5000") << limit;
   }
   EXPECT_EQ(Error("resources", json::object()), "invalid_argument: 'patient_ids' must be an array of 1 to 20 IDs");
+}
+
+TEST_F(AnswersTest, AStoredDocumentIsServedAsTheBinaryItsReferencePointsAt) {
+  // A discharge summary of P1 in the extended storage, as the importer files one.
+  const std::string summary = "退院時サマリー\n経過: 軽快退院。\n";
+  const std::string folder = "DS01^退院時サマリ^99RENKEI^18842-5^退院時サマリー^LN";
+  std::vector<ssmix2::Defect> defects;
+  const ssmix2::StoragePath path = ssmix2::ParsePath(
+      ssmix2::PatientFolder("P1") + "/20240501/" + folder +
+          "/P1_20240501_18842-5_000000000000001_20240501120000000_01_1/summary.txt",
+      &defects);
+  ASSERT_TRUE(defects.empty()) << ssmix2::DefectKindName(defects[0].kind);
+  store::VersionInput v{.key = path.key,
+                        .content_file = path.content_file,
+                        .extended_type = folder,
+                        .timestamp = path.timestamp,
+                        .department = path.department,
+                        .flag = path.flag,
+                        .path = path.relative,
+                        .message_type = "text/plain",
+                        .raw = summary};
+  RecordWriter writer(*store_, "1234567890");
+  ASSERT_TRUE(writer.Put(v, &path.extended_type, std::nullopt).ok());
+  auto listed = Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"DocumentReference"}}});
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  const json documents = json::parse(listed->body)["resources"];
+  ASSERT_EQ(documents.size(), 1u);
+  const std::string url = documents[0]["resource"]["content"][0]["attachment"]["url"];
+  ASSERT_TRUE(url.starts_with("Binary/")) << url;
+
+  auto binary = Ask("entity", {{"patient_ids", {"P1"}}, {"reference", url}, {"nonce", "n-9"}});
+  ASSERT_TRUE(binary.ok()) << binary.status().ToString();
+  const json body = json::parse(binary->body);
+  EXPECT_EQ(body["reference"], url);
+  EXPECT_EQ(body["resource"]["resourceType"], "Binary");
+  EXPECT_EQ(body["resource"]["contentType"], "text/plain");
+  auto decoded = text::Base64Decode(body["resource"]["data"].get<std::string>());
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, summary);
+  EXPECT_TRUE(pki::VerifySigned(binary->body, binary->signature, Read(out_ + "/edge-1234567890.crt"), Read(out_ + "/ca.crt")).ok());
+  // Not another patient's, and no Binary for a resource that is not a stored document.
+  EXPECT_EQ(Error("entity", {{"patient_ids", {"P2"}}, {"reference", url}}), "not_found: no entity " + url + " of this patient");
+  auto p2 = Ask("events", {{"patient_ids", {"P2"}}});
+  const std::string encounter = json::parse(p2->body)["events"][0]["entity_refs"][0];
+  const std::string not_document = "Binary/" + encounter.substr(encounter.find('/') + 1);
+  EXPECT_EQ(Error("entity", {{"patient_ids", {"P2"}}, {"reference", not_document}}),
+            "not_found: no entity " + not_document + " of this patient");
 }
 
 TEST_F(AnswersTest, HostileArgumentsAreRefusedNamingTheArgument) {

@@ -168,6 +168,7 @@ Principal MakePrincipal(std::string name, Role role, std::string facility) {
 Principal PrincipalOf(const identity::User& u, std::string session) {
   Principal p = MakePrincipal(u.login, Role::kPatient, u.facility);
   p.user_id = u.id;
+  p.display_name = u.display_name;
   p.session = std::move(session);
   switch (u.role) {
     case identity::Role::kClinician: p.role = Role::kClinician; break;

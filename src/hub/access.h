@@ -45,6 +45,7 @@ struct Principal {
   std::vector<std::string> acts_for;
   bool proxy = false;    // kPatient: a guardian acting for the patients in acts_for
   std::string user_id;   // a signed-in user's account ("U…"); "" for tokens and certificates
+  std::string display_name;  // the name screens show: the account's, else `name`
   std::string session;   // that sign-in's session ID (never the token)
 };
 

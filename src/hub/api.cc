@@ -762,7 +762,8 @@ class Api {
 
   // The caller as the hub sees it.
   StatusOr<http::Response> Me(http::Request&, const Principal& who) {
-    return http::Json(200, {{"name", who.name}, {"role", RoleName(who.role)}, {"facility", who.facility},
+    return http::Json(200, {{"name", who.name}, {"display_name", who.display_name.empty() ? who.name : who.display_name},
+                            {"role", RoleName(who.role)}, {"facility", who.facility},
                             {"acts_for", who.acts_for}, {"proxy", who.proxy},
                             {"user_id", who.user_id.empty() ? json(nullptr) : json(who.user_id)},
                             {"session", who.session.empty() ? json(nullptr) : json(who.session)}});

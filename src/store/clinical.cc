@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "fhir/bundle.h"
 #include "store/store.h"
 
 namespace renkei::store {
@@ -344,6 +345,28 @@ nlohmann::json EventJson(const EventRow& e, std::string_view facility) {
           {"abnormal", e.event.abnormal},
           {"status", RecordStatusName(e.status)},
           {"entity_refs", e.event.entity_refs}};
+}
+
+StatusOr<std::optional<json>> DocumentBinary(Store& store, const EntityRow& document) {
+  const json& r = document.resource;
+  const std::string id = document.reference.substr(document.reference.find('/') + 1);
+  if (!document.reference.starts_with("DocumentReference/") || !r.is_object()) return std::optional<json>();
+  const auto content = r.find("content");
+  if (content == r.end() || !content->is_array() || content->empty() || !(*content)[0].is_object()) {
+    return std::optional<json>();
+  }
+  const auto attachment = (*content)[0].find("attachment");
+  if (attachment == (*content)[0].end() || !attachment->is_object()) return std::optional<json>();
+  const auto url = attachment->find("url");
+  if (url == attachment->end() || !url->is_string() || *url != "Binary/" + id) return std::optional<json>();
+  const auto type = attachment->find("contentType");
+  RENKEI_ASSIGN_OR_RETURN(const auto versions, store.ListVersions(document.record_id));
+  for (const VersionRow& v : versions) {
+    if (v.id != document.version_id) continue;
+    return std::optional<json>(fhir::BinaryResource(
+        id, type != attachment->end() && type->is_string() ? type->get<std::string>() : "application/octet-stream", v.raw));
+  }
+  return std::optional<json>();
 }
 
 }  // namespace renkei::store

@@ -306,4 +306,11 @@ class Store {
   std::unique_ptr<sql::SqlConnection> db_;
 };
 
+// The document a stored DocumentReference stands for, as a FHIR Binary (its content type and
+// bytes, base64), when `document` is one whose attachment points at Binary/<its own ID> — how
+// extended-storage documents (discharge summaries, PDFs) are mapped — taken from the version
+// `document` came from; nullopt for any other resource (an uploaded DocumentReference pointing
+// elsewhere, a malformed one).
+StatusOr<std::optional<nlohmann::json>> DocumentBinary(Store& store, const EntityRow& document);
+
 }  // namespace renkei::store

@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import {Region} from './lib/region.js';
 import {launch, Person, SCREENSHOTS} from './lib/browser.js';
 
-const PAINT_BUDGET_MS = Number(process.env.RENKEI_E2E_PAINT_BUDGET_MS || 2000);
 
 let region;
 let chromium;
@@ -98,8 +97,9 @@ test('clinician: keyboard-only lookup by local ID, header and every holding faci
   await p.waitForSelector('.chart[data-state=ready]', {timeout: 20000});
   await p.waitForFunction(() => performance.getEntriesByName('rk-chart-painted').length > 0);
   const paint = await p.evaluate(() => performance.getEntriesByName('rk-chart-painted')[0].startTime - performance.getEntriesByName('rk-lookup')[0].startTime);
+  // Reported, not asserted: a test checks behaviour, bench/portal.sh measures speed.
+  assert.ok(paint > 0);
   console.log(`# first useful paint of the chart: ${paint.toFixed(0)} ms (Enter → patient header and first timeline rows)`);
-  assert.ok(paint <= PAINT_BUDGET_MS, `first useful paint ${paint} ms within ${PAINT_BUDGET_MS} ms`);
 
   // The header: the names of the clinician's own registration, as the API gives them.
   const reg = await region.api(ctx.clinician, 'GET', `/registrations/${ctx.facility}/${ctx.localId}`);
@@ -214,11 +214,8 @@ test('clinician: lab results with a trend plot per test, one series per facility
   await dr.assertNoConsoleErrors('labs');
 });
 
-test('clinician: a document opened in the page', async (t) => {
-  if (!ctx.documentPatient) {
-    t.skip('no patient with a document at the clinician\'s facility');
-    return;
-  }
+test('clinician: a document opened in the page', async () => {
+  assert.ok(ctx.documentPatient, 'the region holds a patient with a document at the clinician\'s facility');
   const dr = people[ctx.clinician];
   const p = dr.page;
   await p.goto(`${region.url}/#/chart/${encodeURIComponent(ctx.documentPatient)}/documents`);
@@ -227,28 +224,24 @@ test('clinician: a document opened in the page', async (t) => {
   await first.click();
   await p.waitForSelector('dialog.event-dialog[open] .dialog-body[data-loaded=true]', {timeout: 20000});
   await p.waitForSelector('dialog .document-viewer');
-  // What the hub gives for the document's content decides what the page must show.
+  // The page shows the document's content as the hub relays it from the edge (its Binary).
   const href = new URLSearchParams((await p.evaluate(() => location.hash)).split('?')[1]);
   const ref = href.getAll('ref').find((r) => r.startsWith('DocumentReference/'));
   const doc = await region.api(ctx.clinician, 'GET', `/entities/${href.get('f')}/DocumentReference/${encodeURIComponent(ref.slice(18))}?patient=${ctx.documentPatient}`);
   const attachment = doc.body.resource.content[0].attachment;
   let data = attachment.data;
-  if (!data && attachment.url) {
+  if (!data) {
+    assert.match(attachment.url, /^Binary\//);
     const binary = await region.api(ctx.clinician, 'GET', `/entities/${href.get('f')}/Binary/${encodeURIComponent(attachment.url.slice(7))}?patient=${ctx.documentPatient}`);
-    if (binary.status === 200) data = binary.body.resource.data;
-    else dr.expectHttpError(binary.status, /\/v1\/entities\/.*\/Binary\//);
+    assert.equal(binary.status, 200, 'the hub relays the document\'s bytes');
+    data = binary.body.resource.data;
   }
-  if (data) {
-    const content = Buffer.from(data, 'base64');
-    if (attachment.contentType.startsWith('text/')) {
-      assert.equal((await p.textContent('dialog pre.document-text')).trim(), content.toString('utf8').trim());
-    } else {
-      assert.match(await p.getAttribute('dialog iframe.document-frame', 'src'), /^blob:/);
-    }
+  const content = Buffer.from(data, 'base64');
+  assert.ok(content.length > 0);
+  if (attachment.contentType.startsWith('text/')) {
+    assert.equal((await p.textContent('dialog pre.document-text')).trim(), content.toString('utf8').trim());
   } else {
-    // The hub does not relay the document's content yet: the page says so instead of failing.
-    assert.match(await p.innerText('dialog .document-viewer'), /取得できませんでした/);
-    console.log('# the hub returned no content for the document (GET /v1/entities/{facility}/Binary/{id}): the viewer said so');
+    assert.match(await p.getAttribute('dialog iframe.document-frame', 'src'), /^blob:/);
   }
   await dr.assertAccessible('document');
   await dr.screenshot('06-document');

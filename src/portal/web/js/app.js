@@ -41,7 +41,7 @@ function renderHeader() {
         h('a', {href: it.href, 'aria-current': it.id === state.currentNav ? 'page' : null}, it.label)))));
     }
     who = h('div', {class: 'who'},
-      h('span', {class: 'who-name'}, state.me.name),
+      h('span', {class: 'who-name'}, state.me.display_name || state.me.name),
       h('span', {class: 'who-role'}, t(`role.${state.me.proxy ? 'proxy' : state.me.role}`)),
       h('button', {type: 'button', class: 'link-button', onclick: signOut}, t('nav.signout')));
   }
