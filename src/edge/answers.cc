@@ -1,12 +1,16 @@
 #include "edge/answers.h"
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "base/time.h"
+#include "edge/upload.h"
+#include "fhir/coding.h"
 #include "fhir/event.h"
+#include "pki/digest.h"
 #include "ssmix2/path.h"
 
 namespace renkei::edge {
@@ -38,6 +42,89 @@ std::string StringArg(const json& args, const char* name) {
   return it != args.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+constexpr std::string_view kWritableTypes[] = {"Encounter", "QuestionnaireResponse"};
+constexpr size_t kMaxWriteBytes = 256 << 10;
+
+// Which resources to extract for a patient, and how many.
+struct Extract {
+  std::vector<std::string> types;  // FHIR resource types; empty: all
+  std::string from, to;            // YYYYMMDD, inclusive; "" for open
+  int64_t record_id = 0;           // only this record's; 0: all
+  int64_t limit = 100;
+};
+
+StatusOr<Extract> ExtractOf(const json& args) {
+  Extract x;
+  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() > 64) return InvalidArgument("'types' must be an array of at most 64 resource types");
+    for (const json& t : *types) {
+      if (!t.is_string() || t.get_ref<const std::string&>().empty() || t.get_ref<const std::string&>().size() > 64) {
+        return InvalidArgument("'types' holds a malformed resource type");
+      }
+      x.types.push_back(t.get<std::string>());
+    }
+  }
+  for (auto [name, out] : {std::pair{"from", &x.from}, std::pair{"to", &x.to}}) {
+    const std::string date = StringArg(args, name);
+    if (date.empty()) continue;
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-' ||
+        (date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2)).find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument(fmt::format("'{}' must be a date YYYY-MM-DD", name));
+    }
+    *out = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
+  }
+  x.limit = args.value("limit", int64_t{100});
+  if (x.limit < 1 || x.limit > 1000) return InvalidArgument("'limit' must be from 1 to 1000");
+  return x;
+}
+
+// The patients' resources as entries, newest first (by event time, then record), at most
+// x.limit; whether more were left out.
+StatusOr<std::pair<json, bool>> Entries(store::Store& s, const std::vector<std::string>& patient_ids, const Extract& x) {
+  struct Row {
+    std::string sort_key;
+    json entry;
+  };
+  std::vector<Row> rows;
+  for (const std::string& id : patient_ids) {
+    store::EventQuery q;
+    q.patient_id = id;
+    q.include_inactive = true;
+    q.limit = 10'000;
+    RENKEI_ASSIGN_OR_RETURN(store::EventPage events, s.ListEvents(q));
+    std::map<int64_t, const store::EventRow*> by_record;
+    for (const store::EventRow& e : events.events) by_record[e.record_id] = &e;
+    RENKEI_ASSIGN_OR_RETURN(auto entities, s.ListPatientEntities(id, x.record_id));
+    for (store::EntityRow& e : entities) {
+      const std::string type = e.reference.substr(0, e.reference.find('/'));
+      if (!x.types.empty() && std::find(x.types.begin(), x.types.end(), type) == x.types.end()) continue;
+      const auto event = by_record.find(e.record_id);
+      const store::EventRow* ev = event == by_record.end() ? nullptr : event->second;
+      if (!x.from.empty() || !x.to.empty()) {
+        if (!ev) continue;
+        const std::string day = ev->event.sort_key.substr(0, 8);
+        if ((!x.from.empty() && day < x.from) || (!x.to.empty() && day > x.to)) continue;
+      }
+      rows.push_back({ev ? ev->event.sort_key : "",
+                      json{{"reference", e.reference},
+                           {"record_id", e.record_id},
+                           {"event_type", ev ? json(fhir::EventTypeName(ev->event.type)) : json(nullptr)},
+                           {"occurred_at", ev ? json(ev->event.occurred_at) : json(nullptr)},
+                           {"status", store::RecordStatusName(e.status)},
+                           {"resource", std::move(e.resource)}}});
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.sort_key != b.sort_key) return a.sort_key > b.sort_key;
+    return a.entry["record_id"].get<int64_t>() > b.entry["record_id"].get<int64_t>();
+  });
+  const bool more = rows.size() > static_cast<size_t>(x.limit);
+  if (more) rows.resize(static_cast<size_t>(x.limit));
+  json out = json::array();
+  for (Row& r : rows) out.push_back(std::move(r.entry));
+  return std::pair<json, bool>{std::move(out), more};
+}
+
 }  // namespace
 
 Answers::Answers(std::string facility, std::optional<pki::Signer> signer, std::optional<ImportOptions> rescan,
@@ -47,9 +134,12 @@ Answers::Answers(std::string facility, std::optional<pki::Signer> signer, std::o
 StatusOr<relay::Answer> Answers::Answer(store::Store& store, std::string_view op, const json& args,
                                         const std::atomic<bool>& cancelled) const {
   if (op == "ping") return relay::Answer{"{}", ""};
-  StatusOr<json> body = op == "events"   ? Events(store, args, cancelled)
-                        : op == "entity" ? EntityOf(store, args)
-                                         : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", op.substr(0, 40))));
+  StatusOr<json> body = op == "events"      ? Events(store, args, cancelled)
+                        : op == "entity"    ? EntityOf(store, args)
+                        : op == "resources" ? Resources(store, args)
+                        : op == "record"    ? Record(store, args)
+                        : op == "write"     ? Write(store, args)
+                                            : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", op.substr(0, 40))));
   if (!body.ok()) return body.status();
   (*body)["facility"] = facility_;
   (*body)["nonce"] = StringArg(args, "nonce");
@@ -115,6 +205,69 @@ StatusOr<json> Answers::EntityOf(store::Store& s, const json& args) const {
   // An entity of another patient is answered exactly like one that does not exist.
   if (!record || std::find(ids.begin(), ids.end(), record->key.patient_id) == ids.end()) return missing();
   return json{{"reference", entity->reference}, {"patient_id", record->key.patient_id}, {"resource", entity->resource}};
+}
+
+StatusOr<json> Answers::Resources(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
+  RENKEI_ASSIGN_OR_RETURN(Extract x, ExtractOf(args));
+  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
+  return json{{"patient_ids", ids}, {"resources", std::move(entries.first)}, {"more", entries.second}};
+}
+
+StatusOr<json> Answers::Record(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
+  const auto record = args.find("record_id");
+  if (record == args.end() || !record->is_number_integer() || record->get<int64_t>() < 0) {
+    return InvalidArgument("'record_id' must be a record's ID (0 for the patient's demographics)");
+  }
+  Extract x;
+  x.limit = 1000;
+  x.record_id = record->get<int64_t>();
+  if (x.record_id == 0) x.types = {"Patient"};
+  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
+  return json{{"patient_ids", ids}, {"resources", std::move(entries.first)}};
+}
+
+StatusOr<json> Answers::Write(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(json{{"patient_ids", {args.value("patient_id", json())}}}));
+  const std::string service = StringArg(args, "service"), key = StringArg(args, "key");
+  if (service.empty() || service.size() > 64) return InvalidArgument("'service' (the writing service's name) is required");
+  if (key.empty() || key.size() > 255) return InvalidArgument("'key' (the write's idempotency key, 1-255 characters) is required");
+  const auto resource = args.find("resource");
+  if (resource == args.end() || !resource->is_object()) return InvalidArgument("'resource' must be a FHIR resource (a JSON object)");
+  const std::string type = StringArg(*resource, "resourceType");
+  if (std::find(std::begin(kWritableTypes), std::end(kWritableTypes), type) == std::end(kWritableTypes)) {
+    return InvalidArgument("a service writes an Encounter (a reception or, planned, a reservation) or a QuestionnaireResponse");
+  }
+  RENKEI_ASSIGN_OR_RETURN(Extract x, ExtractOf(args));
+  // The record's identity comes from who wrote it and their key, never from the resource, so
+  // that a write sent twice is one record and a service cannot overwrite another's.
+  const std::string digest = pki::Sha256Hex(service + "\n" + key).substr(0, 32);
+  json written = *resource;
+  written["id"] = "svc-" + digest;
+  written.erase("identifier");
+  // Whatever the service named, the resource is about the patient the hub named.
+  written["subject"] = {{"identifier", {{"system", fhir::PatientIdSystem(facility_)}, {"value", ids[0]}}}};
+  const json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", json::array({{{"resource", written}}})}};
+  std::string text = bundle.dump();
+  if (text.size() > kMaxWriteBytes) return ResourceExhausted(fmt::format("a written resource is at most {} bytes", kMaxWriteBytes));
+  UploadOptions options;
+  options.facility_id = facility_;
+  options.file_name = fmt::format("service-{}.json", digest);
+  Uploader uploader(s, logger_);
+  RENKEI_ASSIGN_OR_RETURN(UploadReport report, uploader.UploadFhir(options, text));
+  if (report.items.size() != 1) return Internal("the write did not become one item");
+  const UploadItem& item = report.items[0];
+  if (item.outcome == UploadOutcome::kQuarantined || item.outcome == UploadOutcome::kSkipped) {
+    return InvalidArgument(fmt::format("the resource was not stored: {}", item.reason));
+  }
+  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
+  return json{{"patient_id", ids[0]},
+              {"outcome", UploadOutcomeName(item.outcome)},
+              {"record_id", item.record_id},
+              {"reference", item.reference},
+              {"resources", std::move(entries.first)},
+              {"more", entries.second}};
 }
 
 }  // namespace renkei::edge
