@@ -10,6 +10,7 @@
 #include "base/time.h"
 #include "http/message.h"
 #include "hub/chart.h"
+#include "hub/service_api.h"
 #include "identity/user_store.h"
 #include "mpi/regional_id.h"
 #include "text/base64.h"
@@ -140,17 +141,12 @@ StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, 
   return Number(name, *v, min, max);
 }
 
-// What a route puts on the audit trail.
-enum class Audited {
-  kAll,      // each answer: allowed, or denied with the reason
-  kDenials,  // denials only: the handler records what it allowed itself, with its basis
-  kSelf,     // nothing: DecideView records every decision of the route; or no one's data
-};
 
 class Api {
  public:
   explicit Api(const HubServices& hub)
-      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents), users_(hub.users) {}
+      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents), users_(hub.users),
+        services_(hub.services) {}
 
   static http::Response Unauthenticated() {
     http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
@@ -165,7 +161,7 @@ class Api {
   http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler,
                       std::string audit_action, Audited audit) {
     return [this, handler, audit_action, audit](http::Request& request) -> http::Response {
-      std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
+      std::optional<Principal> who = Authenticate(credentials_, users_, services_, request, NowUnixMs());
       if (!who) return Unauthenticated();
       StatusOr<http::Response> response = handler(request, *who);
       const bool denied = !response.ok() && response.status().code() == StatusCode::kPermissionDenied;
@@ -379,7 +375,7 @@ class Api {
   }
 
   StatusOr<std::shared_ptr<http::ChannelHandler>> Connect(http::Request& request) {
-    std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
+    std::optional<Principal> who = Authenticate(credentials_, users_, services_, request, NowUnixMs());
     if (!who) return PermissionDenied("authentication required: a client certificate or Authorization: Bearer <token>");
     return edges_.Admit(*who, request.remote);
   }
@@ -791,6 +787,7 @@ class Api {
   EdgeRegistry& edges_;
   policy::ConsentStore& consents_;
   identity::UserStore& users_;
+  gateway::Registry& services_;
 };
 
 }  // namespace
@@ -838,6 +835,9 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   // Signing in is the one route without a principal: it makes one.
   router.Add("POST", "/v1/sessions", [api](http::Request& r) { return api->SignIn(r); });
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
+  AddServiceRoutes(router, hub, [api](GuardedHandler handler, std::string action, Audited audit) {
+    return api->Guard(std::move(handler), std::move(action), audit);
+  });
   return router;
 }
 

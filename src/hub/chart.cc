@@ -209,6 +209,7 @@ policy::RequesterRole RequesterRoleOf(Role role) {
     case Role::kOperator: return policy::RequesterRole::kOperator;
     case Role::kStaff: return policy::RequesterRole::kStaff;
     case Role::kPatient: return policy::RequesterRole::kPatient;
+    case Role::kService: return policy::RequesterRole::kService;
     case Role::kFacility:
     case Role::kClinician: return policy::RequesterRole::kClinician;
   }

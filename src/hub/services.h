@@ -2,6 +2,9 @@
 #pragma once
 
 #include "audit/log.h"
+#include "gateway/deliverer.h"
+#include "gateway/outbox.h"
+#include "gateway/registry.h"
 #include "hub/access.h"
 #include "hub/edges.h"
 #include "hub/patient_index.h"
@@ -17,6 +20,9 @@ struct HubServices {
   audit::Log& audit;  // every access and every change of consent or override (audit_trail.h)
   policy::ConsentStore& consents;
   identity::UserStore& users;  // people's accounts and sessions
+  gateway::Registry& services;     // service providers, the permission matrix, their tokens
+  gateway::Outbox& outbox;         // change notifications waiting for delivery
+  gateway::Deliverer& deliverer;   // woken when the outbox takes new notifications
 };
 
 }  // namespace renkei::hub
