@@ -107,7 +107,9 @@ int main(int argc, char** argv) {
   auto receiver = Must(http::Server::Start(server_options, std::move(router), logger), "receiver");
 
   // The hub's parts, as `hub serve` puts them together.
-  auto index = Must(hub::PatientIndex::Open({url}), "index");
+  hub::PatientIndexOptions index_options;
+  index_options.store_url = url;
+  auto index = Must(hub::PatientIndex::Open(index_options), "index");
   auto trail = Must(audit::Log::Open("sqlite:" + dir + "/audit.db"), "audit trail");
   auto consents = Must(policy::ConsentStore::Open(url), "consents");
   auto users = Must(identity::UserStore::Open(url), "users");

@@ -65,7 +65,9 @@ class HubSession {
   StatusOr<std::shared_ptr<boost::asio::ssl::context>> Tls() {
     if (!f_.hub.starts_with("https://")) return std::shared_ptr<boost::asio::ssl::context>();
     if (f_.ca.empty()) return InvalidArgument("an https:// hub needs --ca");
-    return pki::ClientContext({.ca = f_.ca});
+    pki::TlsFiles trust;
+    trust.ca = f_.ca;
+    return pki::ClientContext(trust);
   }
 
   // RFC 6749 §4.4 with the client's credentials by HTTP Basic (§2.3.1).
@@ -194,7 +196,11 @@ int Run(const ExampleFlags& f) {
   http::ServerOptions options;
   options.listen = f.listen;
   if (!f.tls_cert.empty()) {
-    auto context = pki::ServerContext({.cert = f.tls_cert, .key = f.tls_key, .ca = f.ca}, /*require_client_cert=*/false);
+    pki::TlsFiles files;
+    files.cert = f.tls_cert;
+    files.key = f.tls_key;
+    files.ca = f.ca;
+    auto context = pki::ServerContext(files, /*require_client_cert=*/false);
     if (!context.ok()) return Fail(context.status());
     options.tls = *context;
   }

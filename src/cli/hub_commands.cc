@@ -146,7 +146,9 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   if (!outbox.ok()) return Fail("serve", outbox.status().Annotate("the service outbox"));
   std::shared_ptr<boost::asio::ssl::context> webhook_tls;
   if (const std::string ca = f.webhook_ca.empty() ? f.tls.ca : f.webhook_ca; !ca.empty()) {
-    auto context = pki::ClientContext({.ca = ca});
+    pki::TlsFiles trust;
+    trust.ca = ca;
+    auto context = pki::ClientContext(trust);
     if (!context.ok()) return Fail("serve", context.status().Annotate("--webhook-ca"));
     webhook_tls = *context;
   }

@@ -15,6 +15,11 @@ constexpr std::string_view kColumns =
     "id, idem_key, service_id, mode, facility, seq, kind, patient_id, regional_id, record_id, resource_type, data_type, "
     "event_type, changed_at, state, attempts, created_ms, retry_from_ms, next_ms, delivered_ms, last_error";
 
+// A pending delivery of `o` that is the first pending one of its (service, facility, patient).
+constexpr std::string_view kFirstOfItsPatient =
+    "o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM gateway_outbox e WHERE e.service_id = o.service_id "
+    "AND e.facility = o.facility AND e.patient_id = o.patient_id AND e.state = 'pending' AND e.id < o.id)";
+
 Delivery DeliveryOf(const SqlRow& r) {
   Delivery d;
   d.id = r.Int(0);
@@ -120,17 +125,18 @@ StatusOr<std::vector<Delivery>> Outbox::Due(int64_t now_ms, int64_t limit) {
   std::lock_guard lock(mutex_);
   RENKEI_ASSIGN_OR_RETURN(
       auto rows,
-      db_->Query(fmt::format("SELECT {} FROM gateway_outbox o WHERE state = 'pending' AND next_ms <= $1 AND NOT EXISTS "
-                             "(SELECT 1 FROM gateway_outbox e WHERE e.service_id = o.service_id AND e.facility = o.facility "
-                             "AND e.patient_id = o.patient_id AND e.state = 'pending' AND e.id < o.id) ORDER BY id LIMIT $2",
-                             kColumns),
+      db_->Query(fmt::format("SELECT {} FROM gateway_outbox o WHERE next_ms <= $1 AND {} ORDER BY id LIMIT $2", kColumns,
+                             kFirstOfItsPatient),
                  {now_ms, limit}));
   return DeliveriesOf(rows);
 }
 
 StatusOr<std::optional<int64_t>> Outbox::NextDue() {
   std::lock_guard lock(mutex_);
-  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT MIN(next_ms) FROM gateway_outbox WHERE state = 'pending'", {}));
+  // Only the first pending delivery of each patient can be due: the others wait for it,
+  // whatever their own next_ms.
+  RENKEI_ASSIGN_OR_RETURN(
+      auto rows, db_->Query(fmt::format("SELECT MIN(next_ms) FROM gateway_outbox o WHERE {}", kFirstOfItsPatient), {}));
   if (rows.empty() || rows[0].IsNull(0)) return std::optional<int64_t>();
   return std::optional<int64_t>(rows[0].Int(0));
 }

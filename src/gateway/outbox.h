@@ -99,7 +99,8 @@ class Outbox {
   // Pending deliveries due at `now_ms`, oldest first, at most `limit`, each the oldest pending
   // one of its (service, facility, patient).
   StatusOr<std::vector<Delivery>> Due(int64_t now_ms, int64_t limit);
-  // The earliest next_ms of any pending delivery, or nullopt when none is pending.
+  // The earliest next_ms of a pending delivery that Due() could hand out (the first of its
+  // patient's), or nullopt when none is pending.
   StatusOr<std::optional<int64_t>> NextDue();
 
   Status MarkDelivered(int64_t id, int64_t now_ms);

@@ -161,14 +161,18 @@ StatusOr<IssuedService> Registry::Add(const NewService& s) {
     secret_sha256 = pki::Sha256Hex(out.client_secret);
   }
   std::lock_guard lock(mutex_);
+  const auto in_use = [&] {
+    return AlreadyExists(fmt::format("a service named {} (or with certificate {}) exists already", s.name,
+                                     s.cert_name.empty() ? "-" : s.cert_name));
+  };
+  RENKEI_ASSIGN_OR_RETURN(auto taken, db_->Query("SELECT id FROM gateway_services WHERE name = $1 OR cert_name = $2",
+                                                 {s.name, OrNull(s.cert_name)}));
+  if (!taken.empty()) return in_use();
   auto inserted = db_->Query(
       "INSERT INTO gateway_services (name, cert_name, client_id, secret_sha256, webhook_url, signing_secret, enabled, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
       {s.name, OrNull(s.cert_name), OrNull(client_id), secret_sha256, s.webhook_url, out.signing_secret, NowUtcIso8601()});
-  if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists(fmt::format("a service named {} (or with certificate {}) exists already", s.name,
-                                     s.cert_name.empty() ? "-" : s.cert_name));
-  }
+  if (!inserted.ok() && inserted.status().code() == StatusCode::kAlreadyExists) return in_use();
   if (!inserted.ok()) return inserted.status();
   RENKEI_ASSIGN_OR_RETURN(out.service, GetLocked(ServiceIdText(inserted->at(0).Int(0))));
   return out;

@@ -169,7 +169,7 @@ TEST_P(GatewayStoreTest, TheOutboxWritesEachChangeOncePerServiceAndHandsThemOutI
   ASSERT_TRUE(outbox_->MarkFailed(due[0].id, "HTTP 503", kNow + 1000, false).ok());
   due = Ok(outbox_->Due(kNow + 10, 100));
   ASSERT_EQ(due.size(), 2u);
-  EXPECT_EQ(Ok(outbox_->NextDue()).value_or(0), kNow);
+  EXPECT_EQ(Ok(outbox_->NextDue()).value_or(0), kNow);  // the two handed out
   ASSERT_TRUE(outbox_->MarkDelivered(due[0].id, kNow + 10).ok());
   ASSERT_TRUE(outbox_->MarkDelivered(due[1].id, kNow + 10).ok());
   EXPECT_EQ(Ok(outbox_->NextDue()).value_or(0), kNow + 1000);

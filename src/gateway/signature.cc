@@ -3,11 +3,12 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <charconv>
 
 #include <fmt/format.h>
+
+#include "pki/digest.h"
 
 namespace renkei::gateway {
 namespace {
@@ -73,9 +74,9 @@ Status VerifyWebhook(std::string_view secret, std::string_view header, std::stri
 }
 
 StatusOr<std::string> RandomSecret(std::string_view prefix) {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return Internal("no randomness for a secret");
-  return std::string(prefix) + Hex(bytes, sizeof bytes);
+  const std::string random = pki::RandomHex(32);
+  if (random.empty()) return Internal("no randomness for a secret");
+  return std::string(prefix) + random;
 }
 
 }  // namespace renkei::gateway

@@ -1,7 +1,5 @@
 #include "hub/chart.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -14,6 +12,7 @@
 
 #include "base/time.h"
 #include "fhir/event.h"
+#include "pki/digest.h"
 
 namespace renkei::hub {
 namespace {
@@ -23,14 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kMinDeadline{100};
 constexpr std::chrono::milliseconds kMaxDeadline{60'000};
-
-std::string Nonce() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 // A position in the merged order: (sort_key, facility, record_id), all descending.
 struct Position {
@@ -293,7 +284,7 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
 
   std::vector<Ask> asks;
   for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(edges, asks, "events",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},
@@ -393,7 +384,7 @@ StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const Ent
   if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
   std::vector<Ask> asks;
   asks.emplace_back(request.facility, holders.begin()->second);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(edges, asks, "entity",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"reference", request.reference}, {"version", request.version},

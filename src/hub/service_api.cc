@@ -1,6 +1,5 @@
 #include "hub/service_api.h"
 
-#include <charconv>
 #include <map>
 
 #include <fmt/format.h>
@@ -11,6 +10,7 @@
 #include "http/message.h"
 #include "http/target.h"
 #include "hub/audit_trail.h"
+#include "hub/request_args.h"
 #include "hub/service_gateway.h"
 #include "text/base64.h"
 
@@ -47,24 +47,6 @@ http::Response OAuthError(int status, std::string_view error, std::string_view d
   r.headers = {{"Cache-Control", "no-store"}, {"Pragma", "no-cache"}};
   if (basic) r.headers.push_back({"WWW-Authenticate", "Basic realm=\"renkei-hub\""});
   return r;
-}
-
-StatusOr<int64_t> Whole(std::string_view name, std::string_view text, int64_t min, int64_t max) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < min || v > max) {
-    return InvalidArgument(fmt::format("{} must be a whole number from {} to {}", name, min, max));
-  }
-  return v;
-}
-
-StatusOr<std::string> Text(const json& body, const char* name, bool required) {
-  if (!body.contains(name) || body[name].is_null()) {
-    if (required) return InvalidArgument(fmt::format("'{}' is required", name));
-    return std::string();
-  }
-  if (!body[name].is_string()) return InvalidArgument(fmt::format("'{}' must be a string", name));
-  return body[name].get<std::string>();
 }
 
 bool ValidKey(std::string_view key) {
@@ -133,9 +115,9 @@ class ServiceApi {
       }
     }
     gateway::NewService s;
-    RENKEI_ASSIGN_OR_RETURN(s.name, Text(body, "name", true));
-    RENKEI_ASSIGN_OR_RETURN(s.webhook_url, Text(body, "webhook_url", false));
-    RENKEI_ASSIGN_OR_RETURN(s.cert_name, Text(body, "cert_name", false));
+    RENKEI_ASSIGN_OR_RETURN(s.name, StringMember(body, "name"));
+    RENKEI_ASSIGN_OR_RETURN(s.webhook_url, StringMember(body, "webhook_url", false));
+    RENKEI_ASSIGN_OR_RETURN(s.cert_name, StringMember(body, "cert_name", false));
     if (body.contains("client_credentials")) {
       if (!body["client_credentials"].is_boolean()) return InvalidArgument("'client_credentials' must be true or false");
       s.client_credentials = body["client_credentials"].get<bool>();
@@ -172,7 +154,7 @@ class ServiceApi {
     const std::string& id = request.params.at("id");
     if (change == "webhook") {
       RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
-      RENKEI_ASSIGN_OR_RETURN(std::string url, Text(body, "webhook_url", true));
+      RENKEI_ASSIGN_OR_RETURN(std::string url, StringMember(body, "webhook_url"));
       RENKEI_ASSIGN_OR_RETURN(gateway::Service s, hub_.services.SetWebhook(id, url));
       return http::Json(200, {{"service", ServiceJson(s)}});
     }
@@ -199,7 +181,7 @@ class ServiceApi {
     gateway::Grant g;
     g.facility = request.params.at("facility");
     g.service_id = request.params.at("service");
-    RENKEI_ASSIGN_OR_RETURN(std::string notify, Text(body, "notify", false));
+    RENKEI_ASSIGN_OR_RETURN(std::string notify, StringMember(body, "notify", false));
     if (!notify.empty()) {
       RENKEI_ASSIGN_OR_RETURN(g.notify, gateway::ParseNotifyMode(notify));
     }
@@ -227,13 +209,8 @@ class ServiceApi {
     if (auto s = request.Query1("state")) {
       RENKEI_ASSIGN_OR_RETURN(state, gateway::ParseDeliveryState(*s));
     }
-    int64_t before = 0, limit = 100;
-    if (auto b = request.Query1("before")) {
-      RENKEI_ASSIGN_OR_RETURN(before, Whole("before", *b, 1, INT64_MAX));
-    }
-    if (auto l = request.Query1("limit")) {
-      RENKEI_ASSIGN_OR_RETURN(limit, Whole("limit", *l, 1, 1000));
-    }
+    RENKEI_ASSIGN_OR_RETURN(const int64_t before, OptionalNumber(request, "before", 0, 1, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t limit, OptionalNumber(request, "limit", 100, 1, 1000));
     RENKEI_RETURN_IF_ERROR(hub_.services.Get(id).status());
     RENKEI_ASSIGN_OR_RETURN(auto list, hub_.outbox.List(id, state, before, limit));
     json out = json::array();
@@ -243,7 +220,7 @@ class ServiceApi {
 
   StatusOr<http::Response> Retry(http::Request& request, const Principal& who) {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageServices, {}));
-    RENKEI_ASSIGN_OR_RETURN(int64_t delivery, Whole("delivery", request.params.at("delivery"), 1, INT64_MAX));
+    RENKEI_ASSIGN_OR_RETURN(int64_t delivery, Number("delivery", request.params.at("delivery"), 1, INT64_MAX));
     RENKEI_RETURN_IF_ERROR(hub_.outbox.Retry(request.params.at("id"), delivery, NowUnixMs()));
     hub_.deliverer.Wake();
     return http::Json(200, {{"retried", delivery}});
@@ -316,7 +293,7 @@ class ServiceApi {
       if (auto v = request.Query1(name)) args[name] = *v;
     }
     if (auto l = request.Query1("limit")) {
-      RENKEI_ASSIGN_OR_RETURN(args["limit"], Whole("limit", *l, 1, 1000));
+      RENKEI_ASSIGN_OR_RETURN(args["limit"], Number("limit", *l, 1, 1000));
     }
     const policy::ServiceDecision decision = Decide(x, facility, policy::ServicePurpose::kRequest, wanted);
     auto entry = BeginAccess(hub_.audit, who, {request.id, request.remote},

@@ -1,7 +1,5 @@
 #include "hub/service_gateway.h"
 
-#include <openssl/rand.h>
-
 #include <future>
 #include <map>
 #include <mutex>
@@ -10,6 +8,7 @@
 
 #include "base/time.h"
 #include "http/client.h"
+#include "pki/digest.h"
 
 namespace renkei::hub {
 namespace {
@@ -17,14 +16,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kKinds[] = {"created", "updated", "superseded", "deleted", "patient"};
-
-std::string Nonce() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 bool ShortString(const json& j, size_t max, bool required = true) {
   return j.is_string() && j.get_ref<const std::string&>().size() <= max && (!required || !j.get_ref<const std::string&>().empty());
@@ -156,7 +147,7 @@ StatusOr<json> AskEdge(EdgeRegistry& edges, const std::string& facility, std::st
                        std::chrono::milliseconds timeout) {
   auto peer = edges.PeerOf(facility);
   if (!peer) return Unavailable(fmt::format("the edge of facility {} is not connected to the hub", facility));
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   args["nonce"] = nonce;
   auto promise = std::make_shared<std::promise<StatusOr<relay::Answer>>>();
   auto future = promise->get_future();

@@ -26,7 +26,9 @@ class TakeChangesTest : public ::testing::Test {
     db_ = Must(sql::TestDatabase::Create("sqlite", ::testing::UnitTest::GetInstance()->current_test_info()->name()));
     audit_db_ = Must(sql::TestDatabase::Create("sqlite", std::string("audit-") +
                                                             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    index_ = Must(PatientIndex::Open({db_->url()}));
+    PatientIndexOptions index_options;
+    index_options.store_url = db_->url();
+    index_ = Must(PatientIndex::Open(index_options));
     audit::LogOptions quick;
     quick.durable = false;
     trail_ = Must(audit::Log::Open(audit_db_->url(), std::move(quick)));

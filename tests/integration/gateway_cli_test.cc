@@ -21,6 +21,7 @@
 #include "gateway/signature.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "pki/tls.h"
 #include "renkei_cli.h"
 #include "text/base64.h"
 
@@ -613,7 +614,7 @@ TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputP
       {"POST", "/v1/services", "{}", 400},
       {"POST", "/v1/services", R"({"name": "a b"})", 400},
       {"POST", "/v1/services", R"({"name": "x", "webhook_url": "http://10.0.0.1/hook"})", 400},
-      {"POST", "/v1/services", R"({"name": "x", "webhook_url": "javascript:alert(1)"})", 400},
+      {"POST", "/v1/services", R"J({"name": "x", "webhook_url": "javascript:alert(1)"})J", 400},
       {"POST", "/v1/services", R"({"name": "x", "nickname": "y"})", 400},
       {"POST", "/v1/services", R"({"name": "x", "client_credentials": "yes"})", 400},
       {"POST", "/v1/services", R"({"name": "x", "client_credentials": false})", 400},  // no way to sign in
@@ -644,7 +645,9 @@ TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputP
   for (const auto& [method, target, body, status] : operator_cases) {
     auto [got, answer] = r.Call(method, target, {{"Authorization", "Bearer " + r.operator_token}}, body);
     EXPECT_EQ(got, status) << method << " " << target << " " << body.substr(0, 80) << " → " << answer.dump().substr(0, 200);
-    if (got >= 400 && got != 413) EXPECT_TRUE(answer.contains("error")) << target;
+    if (got >= 400 && got != 413) {
+      EXPECT_TRUE(answer.contains("error")) << target;
+    }
   }
 
   // The service's routes.
@@ -672,7 +675,9 @@ TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputP
   for (const auto& [key, body, status, says] : write_cases) {
     auto [got, answer] = write(key, body);
     EXPECT_EQ(got, status) << key.substr(0, 20) << " " << body.substr(0, 60) << " → " << answer.dump().substr(0, 300);
-    if (!says.empty()) EXPECT_NE(answer.dump().find(says), std::string::npos) << answer.dump().substr(0, 300);
+    if (!says.empty()) {
+      EXPECT_NE(answer.dump().find(says), std::string::npos) << answer.dump().substr(0, 300);
+    }
   }
   // A write naming another patient as its subject is still the named patient's.
   json other = reception;
@@ -705,6 +710,66 @@ TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputP
   r.Service("disable --id " + s.id);
   EXPECT_EQ(r.Call("GET", reads, Bearer(token)).first, 401);
   EXPECT_EQ(token_call("grant_type=client_credentials", basic(good)).first, 401);
+}
+
+// Production's shape: the hub serves HTTPS; a service signs in with its client certificate of
+// the regional CA (role service) or with client credentials, over TLS.
+TEST(GatewayCliTest, OverTlsAServiceSignsInWithItsCertificateOrItsClientCredentialsAndAnUnknownOneNot) {
+  Region r;
+  ASSERT_NO_FATAL_FAILURE(r.Make("renkei-gateway-tls"));
+  ASSERT_EQ(RunRenkei(r.dir, "ca init --dir ca --name 'Test region'").exit_code, 0);
+  ASSERT_EQ(RunRenkei(r.dir, "ca issue --dir ca --name hub --role hub --ip 127.0.0.1 --out certs").exit_code, 0);
+  for (const char* name : {"svc-reception", "svc-unknown"}) {
+    Result issued = RunRenkei(r.dir, fmt::format("ca issue --dir ca --name {} --role service --out certs", name));
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  }
+  ASSERT_NO_FATAL_FAILURE(r.StartHub({"--tls-cert", "certs/hub.crt", "--tls-key", "certs/hub.key", "--ca", "ca/ca.crt"}));
+  const std::string hub = fmt::format("https://127.0.0.1:{}", r.port);
+  const auto service = [&](const std::string& args) {
+    return RunJson(r.dir, fmt::format("hub service {} --hub {} --ca ca/ca.crt --token {}", args, hub, r.operator_token));
+  };
+  json by_cert = service("add --name reception --cert-name svc-reception --no-client-credentials");
+  EXPECT_TRUE(by_cert["client_secret"].is_null());
+  const std::string cert_id = by_cert["service"]["id"];
+  json by_secret = service("add --name questionnaire");
+  const std::string secret_id = by_secret["service"]["id"];
+
+  const auto get = [&](const std::string& who, const std::string& target, const http::HeaderList& headers = {}) {
+    pki::TlsFiles files;
+    files.ca = (r.dir / "ca/ca.crt").string();
+    if (!who.empty()) {
+      files.cert = (r.dir / fmt::format("certs/{}.crt", who)).string();
+      files.key = (r.dir / fmt::format("certs/{}.key", who)).string();
+    }
+    auto context = pki::ClientContext(files);
+    EXPECT_TRUE(context.ok()) << context.status().ToString();
+    auto response = http::Client(*context).Fetch("GET", hub + target, {}, "application/json", 30s, headers);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(get("svc-reception", "/v1/services/" + cert_id), 200);
+  EXPECT_EQ(get("svc-reception", "/v1/services/" + secret_id), 403);  // another service's
+  EXPECT_EQ(get("svc-reception", "/v1/services"), 403);               // the operators'
+  EXPECT_EQ(get("svc-unknown", "/v1/services/" + cert_id), 401);      // a certificate the register does not know
+
+  // Client credentials over TLS.
+  pki::TlsFiles trust;
+  trust.ca = (r.dir / "ca/ca.crt").string();
+  auto context = pki::ClientContext(trust);
+  ASSERT_TRUE(context.ok());
+  auto token = http::Client(*context).Fetch(
+      "POST", hub + "/v1/oauth/token",
+      fmt::format("grant_type=client_credentials&client_id={}&client_secret={}", by_secret["service"]["client_id"].get<std::string>(),
+                  by_secret["client_secret"].get<std::string>()),
+      "application/x-www-form-urlencoded", 30s);
+  ASSERT_TRUE(token.ok() && token->status == 200) << (token.ok() ? token->body : token.status().ToString());
+  EXPECT_EQ(token->headers["cache-control"], "no-store");
+  const std::string access = json::parse(token->body)["access_token"];
+  EXPECT_EQ(get("", "/v1/services/" + secret_id, Bearer(access)), 200);
+
+  // Disabled: its certificate no longer signs it in.
+  service("disable --id " + cert_id);
+  EXPECT_EQ(get("svc-reception", "/v1/services/" + cert_id), 401);
 }
 
 }  // namespace
