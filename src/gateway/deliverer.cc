@@ -34,37 +34,31 @@ int64_t Deliverer::Backoff(int64_t attempts) {
   return std::uniform_int_distribution<int64_t>(window / 2, window)(random_);
 }
 
-Deliverer::Outcome Deliverer::Fail(const Delivery& d, const std::string& error) {
+Attempt Deliverer::Fail(const Delivery& d, const std::string& error) {
   const int64_t now = options_.now_ms();
   const bool dead = now - d.retry_from_ms >= options_.retry_for_ms;
-  const int64_t next = now + Backoff(d.attempts + 1);
-  if (Status s = outbox_.MarkFailed(d.id, error, next, dead); !s.ok()) {
-    logger_->Error("gateway.outbox_failed", {{"delivery", d.id}, {"error", s.message()}});
-  }
   logger_->Warn(dead ? "gateway.delivery_dead" : "gateway.delivery_failed",
                 {{"delivery", d.id}, {"service", d.service_id}, {"attempts", d.attempts + 1}, {"error", error}});
-  return dead ? Outcome::kDead : Outcome::kFailed;
+  return {d.id, dead ? DeliveryState::kDead : DeliveryState::kPending, now + Backoff(d.attempts + 1), error};
 }
 
-Deliverer::Outcome Deliverer::Deliver(const Delivery& d) {
-  auto service = registry_.Get(d.service_id);
-  if (!service.ok()) return Fail(d, service.status().message());
-  auto grant = registry_.GrantOf(d.change.facility, d.service_id);
-  if (!grant.ok()) return Fail(d, grant.status().message());
+Attempt Deliverer::Deliver(const Delivery& d, const Round& round) {
+  const auto service = round.services.find(d.service_id);
+  if (service == round.services.end()) return Fail(d, "the service is not registered");
+  const auto grant = round.grants.find({d.change.facility, d.service_id});
   policy::ServiceQuestion q;
-  q.service = service->name;
-  q.enabled = service->enabled;
+  q.service = service->second.name;
+  q.enabled = service->second.enabled;
   q.facility = d.change.facility;
-  if (*grant && (*grant)->notify != NotifyMode::kNone) q.row = (*grant)->types;
+  if (grant != round.grants.end() && grant->second.notify != NotifyMode::kNone) q.row = grant->second.types;
   q.purpose = policy::ServicePurpose::kNotify;
   q.changed_type = d.change.resource_type;
   const policy::ServiceDecision decision = policy::DecideService(q);
   if (!decision.allowed) {
-    if (options_.audit) options_.audit(d, *service, decision);
-    if (Status s = outbox_.MarkWithheld(d.id, decision.reason); !s.ok()) return Fail(d, s.message());
-    return Outcome::kWithheld;
+    if (options_.audit) options_.audit(d, service->second, decision);
+    return {d.id, DeliveryState::kWithheld, 0, decision.reason};
   }
-  if (service->webhook_url.empty()) return Fail(d, "the service has no webhook URL");
+  if (service->second.webhook_url.empty()) return Fail(d, "the service has no webhook URL");
   json body = DeliveryJson(d);
   for (const char* member : {"id", "service", "state", "attempts", "created_at", "next_attempt_at", "delivered_at", "last_error"}) {
     body.erase(member);
@@ -77,40 +71,53 @@ Deliverer::Outcome Deliverer::Deliver(const Delivery& d) {
     if (!entries.ok()) return Fail(d, fmt::format("fetching the data from facility {}: {}", d.change.facility, entries.status().message()));
     body["resources"] = FilterEntries(*entries, decision.types).entries;
   }
-  auto secret = registry_.SigningSecret(d.service_id);
-  if (!secret.ok()) return Fail(d, secret.status().message());
+  const auto secret = round.secrets.find(d.service_id);
+  if (secret == round.secrets.end()) return Fail(d, "the service has no signing secret");
   WebhookRequest request;
-  request.url = service->webhook_url;
+  request.url = service->second.webhook_url;
   request.body = body.dump();
   request.headers = {{"Idempotency-Key", d.key},
-                     {std::string(kSignatureHeader), SignWebhook(*secret, options_.now_ms() / 1000, request.body)},
+                     {std::string(kSignatureHeader), SignWebhook(secret->second, options_.now_ms() / 1000, request.body)},
                      {"Renkei-Delivery", std::to_string(d.id)}};
   auto status = options_.send(request);
   if (!status.ok()) return Fail(d, status.status().message());
   if (*status < 200 || *status > 299) return Fail(d, fmt::format("the webhook answered HTTP {}", *status));
   // The data reached the service: that disclosure goes on the audit trail (a signal's was,
   // when it was fanned out).
-  if (d.mode == NotifyMode::kData && options_.audit) options_.audit(d, *service, decision);
-  if (Status s = outbox_.MarkDelivered(d.id, options_.now_ms()); !s.ok()) {
-    // Sent but not marked: it goes again, and the service de-duplicates by its key.
-    logger_->Error("gateway.outbox_failed", {{"delivery", d.id}, {"error", s.message()}});
-  }
-  return Outcome::kDelivered;
+  if (d.mode == NotifyMode::kData && options_.audit) options_.audit(d, service->second, decision);
+  return {d.id, DeliveryState::kDelivered, options_.now_ms(), ""};
 }
 
 StatusOr<DeliveryRound> Deliverer::RunOnce() {
   RENKEI_ASSIGN_OR_RETURN(std::vector<Delivery> due, outbox_.Due(options_.now_ms(), options_.batch));
+  if (due.empty()) return DeliveryRound{};
+  Round round;
+  RENKEI_ASSIGN_OR_RETURN(auto services, registry_.List());
+  for (Service& s : services) round.services[s.id] = std::move(s);
+  RENKEI_ASSIGN_OR_RETURN(auto grants, registry_.Grants());
+  for (Grant& g : grants) round.grants[{g.facility, g.service_id}] = std::move(g);
+  RENKEI_ASSIGN_OR_RETURN(round.secrets, registry_.SigningSecrets());
+  std::vector<Attempt> attempts(due.size());
   std::atomic<size_t> next{0};
-  std::atomic<int64_t> counts[4] = {0, 0, 0, 0};
   const auto work = [&] {
-    for (size_t i = next++; i < due.size(); i = next++) ++counts[static_cast<int>(Deliver(due[i]))];
+    for (size_t i = next++; i < due.size(); i = next++) attempts[i] = Deliver(due[i], round);
   };
   std::vector<std::thread> helpers;
-  const size_t extra = std::min<size_t>(due.size(), static_cast<size_t>(std::max(1, options_.threads))) - (due.empty() ? 0 : 1);
+  const size_t extra = std::min<size_t>(due.size(), static_cast<size_t>(std::max(1, options_.threads))) - 1;
   for (size_t i = 0; i < extra; ++i) helpers.emplace_back(work);
   work();
   for (std::thread& t : helpers) t.join();
-  return DeliveryRound{counts[0], counts[1], counts[2], counts[3]};
+  RENKEI_RETURN_IF_ERROR(outbox_.Record(attempts));
+  DeliveryRound counts;
+  for (const Attempt& a : attempts) {
+    switch (a.state) {
+      case DeliveryState::kDelivered: ++counts.delivered; break;
+      case DeliveryState::kPending: ++counts.failed; break;
+      case DeliveryState::kDead: ++counts.dead; break;
+      case DeliveryState::kWithheld: ++counts.withheld; break;
+    }
+  }
+  return counts;
 }
 
 void Deliverer::Start() {

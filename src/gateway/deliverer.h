@@ -25,6 +25,10 @@
 // in parallel over `threads` (never two deliveries of one patient to one service at once:
 // outbox.h's order).
 //
+// A round reads the register once and records what became of its deliveries in one
+// transaction of the outbox (a delivery whose record is lost goes again: the service
+// de-duplicates by its key).
+//
 // Thread-safety: Wake() from any thread; RunOnce() from one thread at a time (not while
 // started); Start() and Stop() once each.
 #pragma once
@@ -32,6 +36,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -96,9 +101,14 @@ class Deliverer {
   int64_t Backoff(int64_t attempts);
 
  private:
-  enum class Outcome { kDelivered, kFailed, kDead, kWithheld };
-  Outcome Deliver(const Delivery& d);
-  Outcome Fail(const Delivery& d, const std::string& error);
+  // What a round knows of the register: read once, for every delivery of the round.
+  struct Round {
+    std::map<std::string, Service> services;                           // by ID
+    std::map<std::pair<std::string, std::string>, Grant> grants;       // by (facility, service)
+    std::map<std::string, std::string> secrets;                        // signing secrets by service
+  };
+  Attempt Deliver(const Delivery& d, const Round& round);
+  Attempt Fail(const Delivery& d, const std::string& error);
   void Loop();
 
   Outbox& outbox_;

@@ -141,26 +141,35 @@ StatusOr<std::optional<int64_t>> Outbox::NextDue() {
   return std::optional<int64_t>(rows[0].Int(0));
 }
 
-Status Outbox::MarkDelivered(int64_t id, int64_t now_ms) {
+Status Outbox::Record(const std::vector<Attempt>& attempts) {
+  if (attempts.empty()) return Status::Ok();
   std::lock_guard lock(mutex_);
-  return db_->Query("UPDATE gateway_outbox SET state = 'delivered', attempts = attempts + 1, delivered_ms = $2, "
-                    "last_error = '' WHERE id = $1",
-                    {id, now_ms})
-      .status();
-}
-
-Status Outbox::MarkFailed(int64_t id, std::string_view error, int64_t next_ms, bool dead) {
-  std::lock_guard lock(mutex_);
-  return db_->Query("UPDATE gateway_outbox SET state = $2, attempts = attempts + 1, next_ms = $3, last_error = $4 WHERE id = $1",
-                    {id, std::string(dead ? "dead" : "pending"), next_ms, std::string(error.substr(0, 500))})
-      .status();
-}
-
-Status Outbox::MarkWithheld(int64_t id, std::string_view reason) {
-  std::lock_guard lock(mutex_);
-  return db_->Query("UPDATE gateway_outbox SET state = 'withheld', last_error = $2 WHERE id = $1",
-                    {id, std::string(reason.substr(0, 500))})
-      .status();
+  RENKEI_RETURN_IF_ERROR(db_->Execute("BEGIN"));
+  for (const Attempt& a : attempts) {
+    StatusOr<std::vector<sql::SqlRow>> done = Internal("unset");
+    const std::string error = a.error.substr(0, 500);
+    switch (a.state) {
+      case DeliveryState::kDelivered:
+        done = db_->Query("UPDATE gateway_outbox SET state = 'delivered', attempts = attempts + 1, delivered_ms = $2, "
+                          "last_error = '' WHERE id = $1",
+                          {a.id, a.at_ms});
+        break;
+      case DeliveryState::kPending:
+      case DeliveryState::kDead:
+        done = db_->Query("UPDATE gateway_outbox SET state = $2, attempts = attempts + 1, next_ms = $3, last_error = $4 "
+                          "WHERE id = $1",
+                          {a.id, std::string(DeliveryStateName(a.state)), a.at_ms, error});
+        break;
+      case DeliveryState::kWithheld:
+        done = db_->Query("UPDATE gateway_outbox SET state = 'withheld', last_error = $2 WHERE id = $1", {a.id, error});
+        break;
+    }
+    if (!done.ok()) {
+      (void)db_->Execute("ROLLBACK");
+      return done.status();
+    }
+  }
+  return db_->Execute("COMMIT");
 }
 
 StatusOr<std::vector<Delivery>> Outbox::List(std::string_view service_id, std::optional<DeliveryState> state, int64_t before,

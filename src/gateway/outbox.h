@@ -71,6 +71,16 @@ struct Delivery {
   std::string last_error;
 };
 
+// What became of one delivery in a round of the deliverer.
+struct Attempt {
+  int64_t id = 0;
+  // kDelivered (at_ms: when), kPending (failed: at_ms the next attempt), kDead (failed for the
+  // whole retry window), kWithheld (not sent: the decision point no longer allows it)
+  DeliveryState state = DeliveryState::kDelivered;
+  int64_t at_ms = 0;
+  std::string error;  // why it failed or was withheld
+};
+
 // The idempotency key of `change` for a service.
 std::string IdempotencyKey(const Change& change, std::string_view service_id);
 
@@ -103,10 +113,8 @@ class Outbox {
   // patient's), or nullopt when none is pending.
   StatusOr<std::optional<int64_t>> NextDue();
 
-  Status MarkDelivered(int64_t id, int64_t now_ms);
-  // A failed attempt: pending again at `next_ms`, or dead when `dead`.
-  Status MarkFailed(int64_t id, std::string_view error, int64_t next_ms, bool dead);
-  Status MarkWithheld(int64_t id, std::string_view reason);
+  // Records what became of a round's deliveries, in one transaction.
+  Status Record(const std::vector<Attempt>& attempts);
 
   // A service's deliveries, newest first: of `state` (all when nullopt), with id < `before`
   // (0: from the newest), at most `limit`.

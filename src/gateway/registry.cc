@@ -222,11 +222,12 @@ StatusOr<Service> Registry::SetWebhook(std::string_view id, std::string_view url
   return s;
 }
 
-StatusOr<std::string> Registry::SigningSecret(std::string_view id) {
+StatusOr<std::map<std::string, std::string>> Registry::SigningSecrets() {
   std::lock_guard lock(mutex_);
-  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT signing_secret FROM gateway_services WHERE id = $1", {ServiceNumber(id)}));
-  if (rows.empty()) return NotFound(fmt::format("no service {}", id));
-  return rows[0].Text(0);
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT id, signing_secret FROM gateway_services", {}));
+  std::map<std::string, std::string> out;
+  for (const SqlRow& r : rows) out[ServiceIdText(r.Int(0))] = r.Text(1);
+  return out;
 }
 
 StatusOr<std::optional<Service>> Registry::ByCertificate(std::string_view cert_name) {

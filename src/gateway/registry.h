@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -96,7 +97,8 @@ class Registry {
   StatusOr<Service> Get(std::string_view id);
   StatusOr<Service> SetEnabled(std::string_view id, bool enabled);
   StatusOr<Service> SetWebhook(std::string_view id, std::string_view url);
-  StatusOr<std::string> SigningSecret(std::string_view id);
+  // Every service's signing secret, by service ID (the deliverer reads them once per round).
+  StatusOr<std::map<std::string, std::string>> SigningSecrets();
 
   // The service whose client certificate is named `cert_name`, or nullopt.
   StatusOr<std::optional<Service>> ByCertificate(std::string_view cert_name);

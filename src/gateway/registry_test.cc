@@ -50,7 +50,7 @@ TEST_P(GatewayStoreTest, AServiceIsRegisteredWithSecretsShownOnceAndAuthenticate
   EXPECT_TRUE(issued.service.client_id.starts_with("svc-"));
   EXPECT_TRUE(issued.client_secret.starts_with("rks_"));
   EXPECT_TRUE(issued.signing_secret.starts_with("whsec_"));
-  EXPECT_EQ(Ok(registry_->SigningSecret("S1")), issued.signing_secret);
+  EXPECT_EQ(Ok(registry_->SigningSecrets())["S1"], issued.signing_secret);
   EXPECT_EQ(Ok(registry_->List()).size(), 1u);
 
   // The client credentials grant: a wrong secret, an unknown client, a malformed one get one answer.
@@ -166,12 +166,12 @@ TEST_P(GatewayStoreTest, TheOutboxWritesEachChangeOncePerServiceAndHandsThemOutI
   EXPECT_TRUE(Ok(outbox_->Due(kNow - 1, 100)).empty());
 
   // The first fails: nothing of P1 for S1 goes until it is delivered.
-  ASSERT_TRUE(outbox_->MarkFailed(due[0].id, "HTTP 503", kNow + 1000, false).ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kPending, kNow + 1000, "HTTP 503"}}).ok());
   due = Ok(outbox_->Due(kNow + 10, 100));
   ASSERT_EQ(due.size(), 2u);
   EXPECT_EQ(Ok(outbox_->NextDue()).value_or(0), kNow);  // the two handed out
-  ASSERT_TRUE(outbox_->MarkDelivered(due[0].id, kNow + 10).ok());
-  ASSERT_TRUE(outbox_->MarkDelivered(due[1].id, kNow + 10).ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kDelivered, kNow + 10, ""},
+                               {due[1].id, DeliveryState::kDelivered, kNow + 10, ""}}).ok());
   EXPECT_EQ(Ok(outbox_->NextDue()).value_or(0), kNow + 1000);
   due = Ok(outbox_->Due(kNow + 1000, 100));
   ASSERT_EQ(due.size(), 1u);
@@ -179,11 +179,11 @@ TEST_P(GatewayStoreTest, TheOutboxWritesEachChangeOncePerServiceAndHandsThemOutI
   EXPECT_EQ(due[0].attempts, 1);
   EXPECT_EQ(due[0].last_error, "HTTP 503");
   // Given up on (dead), it no longer holds the patient's later changes back.
-  ASSERT_TRUE(outbox_->MarkFailed(due[0].id, "HTTP 503", kNow + 2000, true).ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kDead, kNow + 2000, "HTTP 503"}}).ok());
   due = Ok(outbox_->Due(kNow + 1000, 100));
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].key, "1310000001:2:S1");
-  ASSERT_TRUE(outbox_->MarkDelivered(due[0].id, kNow + 1000).ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kDelivered, kNow + 1000, ""}}).ok());
 
   auto dead = Ok(outbox_->List("S1", DeliveryState::kDead, 0, 10));
   ASSERT_EQ(dead.size(), 1u);
@@ -196,7 +196,7 @@ TEST_P(GatewayStoreTest, TheOutboxWritesEachChangeOncePerServiceAndHandsThemOutI
   due = Ok(outbox_->Due(kNow + 3000, 100));
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].retry_from_ms, kNow + 3000);
-  ASSERT_TRUE(outbox_->MarkDelivered(due[0].id, kNow + 3000).ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kDelivered, kNow + 3000, ""}}).ok());
 
   // Replay: everything of S1 since then goes again; pruning keeps what is pending.
   EXPECT_EQ(Ok(outbox_->Replay("S1", kNow, kNow + 4000)), 3);
@@ -205,7 +205,7 @@ TEST_P(GatewayStoreTest, TheOutboxWritesEachChangeOncePerServiceAndHandsThemOutI
   auto counts = Ok(outbox_->Counts("S1"));
   ASSERT_EQ(counts.size(), 1u);
   EXPECT_EQ(counts[0], (std::pair<std::string, int64_t>{"pending", 3}));
-  ASSERT_TRUE(outbox_->MarkWithheld(due[0].id, "disabled").ok());
+  ASSERT_TRUE(outbox_->Record({{due[0].id, DeliveryState::kWithheld, 0, "disabled"}}).ok());
   EXPECT_EQ(Ok(outbox_->List("S1", DeliveryState::kWithheld, 0, 10)).size(), 1u);
 }
 
