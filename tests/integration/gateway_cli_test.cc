@@ -472,6 +472,26 @@ TEST(GatewayCliTest, UseCasesOneToThreeAReceptionIsWrittenBackOnceAndEachChained
   }
   EXPECT_GE(notifications, 2);
 
+  // The example checks every signature and handles each key once: a forged notification is
+  // refused; one sent twice (a redelivery) is acknowledged both times and printed once.
+  const json test_note = {{"type", "renkei.change"}, {"idempotency_key", "test:1:" + reception.id}, {"facility", f0},
+                          {"patient", {{"local_id", "X"}}}, {"change", {{"kind", "created"}, {"resource_type", "Test"}}}};
+  const std::string hook = fmt::format("http://127.0.0.1:{}/webhook", listener_port);
+  const auto post = [&](const std::string& secret) {
+    const std::string body = test_note.dump();
+    auto response = http::Fetch("POST", hook, body, "application/json", 10s,
+                                {{"Idempotency-Key", "test:1:" + reception.id},
+                                 {"Renkei-Signature", gateway::SignWebhook(secret, NowUnixMs() / 1000, body)}});
+    return response.ok() ? response->status : 0;
+  };
+  EXPECT_EQ(post("whsec_forged"), 401);
+  EXPECT_EQ(post(reception.signing_secret), 200);
+  EXPECT_EQ(post(reception.signing_secret), 200);
+  ASSERT_TRUE(WaitFor([&] { return listener.out().find("\"Test\"") != std::string::npos; }));
+  std::this_thread::sleep_for(200ms);
+  const std::string printed_all = listener.out();
+  EXPECT_EQ(printed_all.find("\"Test\""), printed_all.rfind("\"Test\"")) << printed_all;
+
   // A service the matrix does not connect to f0 may neither write nor read there.
   const std::string ftoken = TokenFor(r, forbidden);
   EXPECT_EQ(r.Call("POST", fmt::format("/v1/facilities/{}/patients/{}/writes", f0, r.patient),
