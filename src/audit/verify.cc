@@ -319,4 +319,21 @@ StatusOr<VerifyReport> Verify(sql::SqlConnection& db, const VerifyOptions& optio
   return report;
 }
 
+nlohmann::json ReportJson(const VerifyReport& r) {
+  using nlohmann::json;
+  const int64_t end = r.first + r.entries;
+  return {{"intact", r.intact},
+          {"first_bad", r.intact ? json(nullptr) : json(r.first_bad)},
+          {"reason", r.intact ? json(nullptr) : json(r.reason)},
+          {"message", Describe(r)},
+          {"first", r.first},
+          {"entries", r.entries},
+          {"heads", r.heads},
+          {"signatures", r.signatures},
+          {"signer", r.signer.empty() ? json(nullptr) : json(r.signer)},
+          {"covered", r.covered},
+          {"last_head_time", r.covered > 0 ? json(FormatTime(r.last_head_time_ms)) : json(nullptr)},
+          {"unsigned_tail", r.intact ? std::max<int64_t>(0, end - std::max(r.covered, r.first)) : 0}};
+}
+
 }  // namespace renkei::audit

@@ -25,6 +25,8 @@
 #include <functional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "base/status.h"
 #include "sql/sql.h"
 
@@ -57,6 +59,11 @@ struct VerifyReport {
 
 // "intact: N entries ..." or "entry N: reason".
 std::string Describe(const VerifyReport& report);
+
+// The report as `renkei audit verify --json` and the hub's POST /v1/audit/verify print it:
+// {"intact", "first_bad" (null when intact), "reason", "message" (Describe), "first", "entries",
+//  "heads", "signatures", "signer", "covered", "last_head_time", "unsigned_tail"}.
+nlohmann::json ReportJson(const VerifyReport& report);
 
 // Verifies the log in `db` (store.h's tables). Errors only when it cannot be read (kUnavailable,
 // kInvalidArgument for page < 2 or a CA certificate that does not parse); every kind of damage

@@ -72,22 +72,6 @@ std::function<void(int64_t, int64_t)> Progress() {
   };
 }
 
-json ReportJson(const audit::VerifyReport& r) {
-  const int64_t end = r.first + r.entries;
-  return {{"intact", r.intact},
-          {"first_bad", r.intact ? json(nullptr) : json(r.first_bad)},
-          {"reason", r.intact ? json(nullptr) : json(r.reason)},
-          {"message", audit::Describe(r)},
-          {"first", r.first},
-          {"entries", r.entries},
-          {"heads", r.heads},
-          {"signatures", r.signatures},
-          {"signer", r.signer.empty() ? json(nullptr) : json(r.signer)},
-          {"covered", r.covered},
-          {"last_head_time", r.covered > 0 ? json(audit::FormatTime(r.last_head_time_ms)) : json(nullptr)},
-          {"unsigned_tail", r.intact ? std::max<int64_t>(0, end - std::max(r.covered, r.first)) : 0}};
-}
-
 int RunVerify(const VerifyFlags& f) {
   audit::VerifyOptions options;
   if (!f.ca.empty()) {
@@ -103,7 +87,7 @@ int RunVerify(const VerifyFlags& f) {
   auto report = audit::Verify(**db, options);
   if (!report.ok()) return Fail("verify", report.status());
   if (f.as_json) {
-    std::cout << ReportJson(*report).dump(2) << "\n";
+    std::cout << audit::ReportJson(*report).dump(2) << "\n";
   } else {
     std::cout << audit::Describe(*report) << "\n";
   }

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -26,6 +27,7 @@
 #include "base/status.h"
 #include "cli/stop_signal.h"
 #include "http/client.h"
+#include "ssmix2/path.h"
 
 extern char** environ;
 
@@ -48,6 +50,7 @@ struct DemoFlags {
   int patients = 3000;
   int years = 5;
   int port = 8780;
+  std::string portal_dir;  // "": the pages compiled into the hub
   bool as_json = false;
 };
 
@@ -190,14 +193,15 @@ json Summary(const Demo& d, bool running) {
   return {{"running", running},
           {"dir", fs::absolute(d.dir).string()},
           {"hub_url", d.state.value("hub_url", "")},
-          {"portal_url", nullptr},  // the portals come with their own change
+          {"portal_url", d.state.value("portal_url", "")},
           {"edges", edges},
           {"sign_ins", d.state.value("sign_ins", json::array())},
           {"patients", d.state.value("patients", json::array())}};
 }
 
 void PrintSummary(const json& s) {
-  fmt::print("Demo region {} — hub {}\n", s["running"].get<bool>() ? "running" : "stopped", s["hub_url"].get<std::string>());
+  fmt::print("Demo region {} — portals {} (API {})\n", s["running"].get<bool>() ? "running" : "stopped",
+             s["portal_url"].get<std::string>(), s["hub_url"].get<std::string>());
   for (const auto& [facility, connected] : s["edges"].items()) {
     fmt::print("  edge {} {}\n", facility, connected.get<bool>() ? "connected" : "not connected");
   }
@@ -253,6 +257,9 @@ Status Prepare(const DemoFlags& f, Demo& d) {
       tokens[facility] = out.substr(0, out.find('\n'));
     }
   }
+  RENKEI_RETURN_IF_ERROR(Run(dir, {"hub", "facility", "import", "--store", "sqlite:" + (dir / "hub.db").string(), "--csv",
+                                   (dir / "region/facilities.csv").string()})
+                             .status());
   if (!d.state.contains("operator_token")) {
     RENKEI_ASSIGN_OR_RETURN(const std::string out,
                             Run(dir, {"hub", "token", "add", "--credentials", (dir / "hub-credentials.json").string(),
@@ -267,10 +274,11 @@ Status Prepare(const DemoFlags& f, Demo& d) {
 Status Start(const DemoFlags& f, Demo& d) {
   const fs::path& dir = d.dir;
   const std::string store = "sqlite:" + (dir / "hub.db").string();
-  RENKEI_ASSIGN_OR_RETURN(const pid_t hub,
-                          Spawn({"hub", "serve", "--listen", fmt::format("127.0.0.1:{}", f.port), "--store", store,
-                                 "--credentials", (dir / "hub-credentials.json").string(), "--log-level", "warn"},
-                                dir / "hub.out", dir / "hub.err"));
+  std::vector<std::string> serve = {"hub", "serve", "--listen", fmt::format("127.0.0.1:{}", f.port), "--store", store,
+                                    "--credentials", (dir / "hub-credentials.json").string(), "--ca-dir",
+                                    (dir / "ca").string(), "--log-level", "warn"};
+  if (!f.portal_dir.empty()) serve.insert(serve.end(), {"--portal-dir", fs::absolute(f.portal_dir).string()});
+  RENKEI_ASSIGN_OR_RETURN(const pid_t hub, Spawn(serve, dir / "hub.out", dir / "hub.err"));
   d.state["pids"] = {{"hub", hub}};
   auto port = PortOf(dir / "hub.out", hub);
   if (!port.ok()) {
@@ -278,11 +286,13 @@ Status Start(const DemoFlags& f, Demo& d) {
   }
   d.state["port"] = *port;
   d.state["hub_url"] = fmt::format("http://127.0.0.1:{}/v1", *port);
+  d.state["portal_url"] = fmt::format("http://127.0.0.1:{}/", *port);
   for (const auto& [facility, token] : d.state["tokens"].items()) {
     RENKEI_ASSIGN_OR_RETURN(
         const pid_t edge,
         Spawn({"edge", "connect", "--hub", fmt::format("ws://127.0.0.1:{}", *port), "--store",
-               "sqlite:" + (dir / ("edge-" + facility + ".db")).string(), "--facility", facility, "--token",
+               "sqlite:" + (dir / ("edge-" + facility + ".db")).string(), "--facility", facility, "--root",
+               (dir / "region" / facility).string(), "--token",
                token.get<std::string>(), "--cert", (dir / "certs" / ("edge-" + facility + ".crt")).string(), "--key",
                (dir / "certs" / ("edge-" + facility + ".key")).string(), "--ca", (dir / "ca/ca.crt").string(),
                "--log-level", "warn"},
@@ -292,23 +302,59 @@ Status Start(const DemoFlags& f, Demo& d) {
   return d.Save();
 }
 
+// How much a registration's SS-MIX2 folder shows of a chart: its laboratory results (OML-11
+// files), which make a trend across facilities, and all its files.
+struct Richness {
+  int lab_files = 0;
+  int files = 0;
+};
+Richness RichnessOf(const fs::path& region, const std::string& facility, const std::string& local_id) {
+  Richness r;
+  std::error_code ec;
+  const fs::path folder = region / facility / ssmix2::PatientFolder(local_id);
+  for (auto it = fs::recursive_directory_iterator(folder, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    ++r.files;
+    r.lab_files += it->path().parent_path().filename() == "OML-11";
+  }
+  return r;
+}
+
 // Waits until the hub has linked the example persons' registrations at every facility holding
-// them, then records them with their names and local IDs.
+// them, then records them with their names and local IDs. The examples are the persons a demo
+// shows best: held at the most facilities, with laboratory results at the most of them.
 Status FindExamplePatients(Demo& d) {
   if (d.state.contains("patients") && !d.state["patients"].empty()) return Status::Ok();
   std::map<std::string, std::vector<std::pair<std::string, std::string>>> persons;  // person → (facility, local)
   for (const auto& row : Table(d.dir / "region/ground_truth.csv")) {
     if (row.size() >= 4) persons[row[1]].emplace_back(row[2], row[3]);
   }
-  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> ranked(persons.begin(),
-                                                                                              persons.end());
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  struct Candidate {
+    std::string person;
+    std::vector<std::pair<std::string, std::string>> held;
+    int facilities_with_labs = 0, lab_files = 0, files = 0;
+  };
+  std::vector<Candidate> ranked;
+  for (auto& [person, held] : persons) {
+    Candidate c{person, held};
+    for (const auto& [facility, local] : held) {
+      const Richness r = RichnessOf(d.dir / "region", facility, local);
+      c.facilities_with_labs += r.lab_files > 0;
+      c.lab_files += r.lab_files;
+      c.files += r.files;
+    }
+    ranked.push_back(std::move(c));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Candidate& a, const Candidate& b) {
+    return std::tie(a.facilities_with_labs, a.lab_files, a.files) > std::tie(b.facilities_with_labs, b.lab_files, b.files);
+  });
   if (ranked.size() > kExamplePatients) ranked.resize(kExamplePatients);
   const int port = d.state["port"];
   const std::string op = d.state["operator_token"];
   json patients = json::array();
   Progress("waiting for the edges to register their patients and the hub to link them");
-  for (const auto& [person, held] : ranked) {
+  for (const auto& [person, held, labs, lab_files, files] : ranked) {
     json found;
     for (auto until = std::chrono::steady_clock::now() + 300s; std::chrono::steady_clock::now() < until;) {
       auto x = HubCall(port, "GET", fmt::format("/v1/registrations/{}/{}", held[0].first, held[0].second), op);
@@ -412,7 +458,7 @@ StatusOr<Demo> Up(const DemoFlags& f) {
 
 void AddFlags(CLI::App* cmd, DemoFlags* f, bool region) {
   cmd->add_option("--dir", f->dir, "where the demo keeps everything (default .renkei/demo)");
-  cmd->add_flag("--json", f->as_json, "print {running, hub_url, portal_url, edges, sign_ins, patients} as JSON");
+  cmd->add_flag("--json", f->as_json, "print {running, dir, hub_url, portal_url, edges, sign_ins, patients} as JSON");
   if (!region) return;
   cmd->add_option("--facilities", f->facilities, "facilities in a new region (default 5)")->check(CLI::Range(2, 50));
   cmd->add_option("--hospitals", f->hospitals, "of which hospitals, the rest clinics (default 3)")->check(CLI::Range(1, 50));
@@ -420,6 +466,10 @@ void AddFlags(CLI::App* cmd, DemoFlags* f, bool region) {
   cmd->add_option("--years", f->years, "years of records (default 5)")->check(CLI::Range(1, 30));
   cmd->add_option("--port", f->port, "the hub's port on 127.0.0.1 (default 8780; 0 picks a free one)")
       ->check(CLI::Range(0, 65535));
+  cmd->add_option("--portal-dir", f->portal_dir,
+                  "the hub serves the portals' pages from this folder (src/portal/web), read again on every request: "
+                  "for working on them")
+      ->type_name("DIR");
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "audit/log.h"
 #include "gateway/deliverer.h"
+#include "base/file.h"
 #include "base/time.h"
 #include "cli/service_commands.h"
 #include "cli/stop_signal.h"
@@ -21,14 +22,17 @@
 #include "http/target.h"
 #include "hub/access.h"
 #include "hub/api.h"
+#include "hub/facility_directory.h"
 #include "hub/patient_index.h"
 #include "hub/service_gateway.h"
 #include "identity/totp.h"
 #include "identity/user_store.h"
 #include "log/log.h"
+#include "pki/ca.h"
 #include "pki/signature.h"
 #include "pki/tls.h"
 #include "policy/consent_store.h"
+#include "portal/routes.h"
 
 namespace renkei::cli {
 namespace {
@@ -62,6 +66,9 @@ struct ServeFlags {
   int handler_threads = 32;
   int heartbeat_ms = 10'000;
   size_t max_connections = 4096;
+  std::string ca_dir;      // the regional CA's directory: certificates issued and revoked over the API
+  std::string portal_dir;  // "": the pages compiled in
+  bool no_portal = false;
 };
 
 // The audit trail's database: --audit, else the store's PostgreSQL database (tables of its own),
@@ -74,7 +81,11 @@ std::string AuditUrl(const ServeFlags& f) {
   return path + "-audit.db";
 }
 
-int RunServe(const GlobalOptions& g, const ServeFlags& f) {
+int RunServe(const GlobalOptions& g, ServeFlags f) {
+  if (!f.ca_dir.empty() && !f.tls.cert.empty()) {
+    if (f.tls.ca.empty()) f.tls.ca = f.ca_dir + "/ca.crt";
+    if (f.tls.crl.empty()) f.tls.crl = f.ca_dir + "/crl.pem";
+  }
   auto logger = log::Logger::Create(g.log_level.empty() ? "info" : g.log_level, "json", "");
   if (!logger.ok()) return Fail("serve", logger.status());
   auto credentials = hub::Credentials::Load(f.credentials);
@@ -132,6 +143,17 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
   if (!consents.ok()) return Fail("serve", consents.status().Annotate("the consent store"));
   auto users = identity::UserStore::Open(f.store);
   if (!users.ok()) return Fail("serve", users.status().Annotate("the user store"));
+  auto facilities = hub::FacilityDirectory::Open(f.store);
+  if (!facilities.ok()) return Fail("serve", facilities.status().Annotate("the facility directory"));
+  std::string ca_pem;
+  if (!f.tls.ca.empty()) {
+    auto pem = ReadFile(f.tls.ca, 1 << 20);
+    if (!pem.ok()) return Fail("serve", pem.status().Annotate("--ca"));
+    ca_pem = *std::move(pem);
+  }
+  if (!f.ca_dir.empty()) {
+    if (auto issued = pki::ListIssued(f.ca_dir); !issued.ok()) return Fail("serve", issued.status().Annotate("--ca-dir"));
+  }
   hub::EdgeRegistryOptions edge_options;
   edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
   // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
@@ -163,18 +185,40 @@ int RunServe(const GlobalOptions& g, const ServeFlags& f) {
     }
   };
   gateway::Deliverer deliverer(**outbox, **services, std::move(delivery), *logger);
-  const hub::HubServices hub_services{**index, *credentials, *edges, **trail, **consents, **users, **services, **outbox, deliverer};
+  const hub::HubServices hub_services{.index = **index,
+                                      .credentials = *credentials,
+                                      .edges = *edges,
+                                      .audit = **trail,
+                                      .consents = **consents,
+                                      .users = **users,
+                                      .facilities = **facilities,
+                                      .services = **services,
+                                      .outbox = **outbox,
+                                      .deliverer = deliverer,
+                                      .audit_url = audit_url,
+                                      .ca_pem = ca_pem,
+                                      .ca_dir = f.ca_dir};
   edges->AddOp("changes", [&hub_services](const std::string& facility, const json& args) {
     return hub::TakeChanges(hub_services, facility, args);
   });
+  http::Router router = hub::MakeApi(hub_services, *logger);
+  if (!f.no_portal) {
+    auto assets = f.portal_dir.empty() ? portal::Assets::Embedded() : portal::Assets::FromDirectory(f.portal_dir);
+    if (!assets.ok()) return Fail("serve", assets.status().Annotate("--portal-dir"));
+    portal::AddRoutes(router, std::make_shared<const portal::Assets>(*std::move(assets)));
+  }
   deliverer.Start();
   InstallStopHandler();
-  auto server = http::Server::Start(server_options, hub::MakeApi(hub_services, *logger), *logger);
+  auto server = http::Server::Start(server_options, std::move(router), *logger);
   if (!server.ok()) return Fail("serve", server.status());
   fmt::print("Hub on {}://{}:{}/v1 ({} registrations; edges connect to {}://{}:{}/v1/edges/connect; Ctrl-C to stop)\n",
              server_options.tls ? "https" : "http", f.listen.substr(0, f.listen.rfind(':')), (*server)->port(),
              (*index)->size(), server_options.tls ? "wss" : "ws", f.listen.substr(0, f.listen.rfind(':')),
              (*server)->port());
+  if (!f.no_portal) {
+    fmt::print("Portals on {}://{}:{}/ (clinicians, patients and operators sign in there)\n",
+               server_options.tls ? "https" : "http", f.listen.substr(0, f.listen.rfind(':')), (*server)->port());
+  }
   std::fflush(stdout);
   // Entries past their retention go daily, from the first signed head that allows a cut.
   auto next_prune = std::chrono::steady_clock::now();
@@ -236,6 +280,44 @@ int RunUserAdd(const UserFlags& f) {
     fmt::print("{} {} ({}): enrol the authenticator app with\n  {}\n  (secret {}; shown this once)\n", made->user.id,
                made->user.login, f.role, made->totp.uri, made->totp.secret_base32);
   }
+  return 0;
+}
+
+struct FacilityFlags {
+  std::string store = "sqlite:renkei-hub.db", csv;
+  hub::Facility f;  // `add`'s facility
+};
+
+// `import` (--csv) or `add` (the one facility of the flags).
+int RunFacilityImport(const FacilityFlags& f) {
+  const std::string command = f.csv.empty() ? "facility add" : "facility import";
+  std::vector<hub::Facility> facilities = {f.f};
+  if (!f.csv.empty()) {
+    auto text = ReadFile(f.csv, 64 << 20);
+    if (!text.ok()) return Fail(command, text.status().Annotate("--csv"));
+    auto read = hub::ReadFacilitiesCsv(*text);
+    if (!read.ok()) return Fail(command, read.status().Annotate(f.csv));
+    facilities = *std::move(read);
+  }
+  auto directory = hub::FacilityDirectory::Open(f.store);
+  if (!directory.ok()) return Fail(command, directory.status());
+  for (const hub::Facility& facility : facilities) {
+    if (auto put = (*directory)->Put(facility); !put.ok()) {
+      return Fail(command, put.status().Annotate("facility " + facility.code.substr(0, 20)));
+    }
+  }
+  fmt::print("{} facilit{} in the directory\n", facilities.size(), facilities.size() == 1 ? "y" : "ies");
+  return 0;
+}
+
+int RunFacilityList(const FacilityFlags& f) {
+  auto directory = hub::FacilityDirectory::Open(f.store);
+  if (!directory.ok()) return Fail("facility list", directory.status());
+  auto list = (*directory)->List();
+  if (!list.ok()) return Fail("facility list", list.status());
+  json out = json::array();
+  for (const hub::Facility& x : *list) out.push_back(hub::FacilityJson(x));
+  std::cout << json{{"facilities", out}}.dump(2) << "\n";
   return 0;
 }
 
@@ -347,6 +429,15 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--heartbeat-ms", serve->heartbeat_ms,
                 "how often each edge is pinged (default 10000); an edge silent for three heartbeats is disconnected")
       ->check(CLI::Range(100, 600'000));
+  s->add_option("--ca-dir", serve->ca_dir,
+                "the regional CA's directory (`renkei ca init`): operators issue and revoke certificates over the API "
+                "and the operator portal; with TLS, --ca and --crl default to its ca.crt and crl.pem")
+      ->type_name("DIR");
+  s->add_option("--portal-dir", serve->portal_dir,
+                "serve the portals' pages from this folder (src/portal/web), read again on every request, instead of "
+                "the pages compiled in: for working on them")
+      ->type_name("DIR");
+  s->add_flag("--no-portal", serve->no_portal, "serve the API only, without the portals' pages");
   s->callback([serve, &global, exit_code] { *exit_code = RunServe(global, *serve); });
 
   // hub token add
@@ -411,6 +502,31 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
               << "\n";
     *exit_code = 0;
   });
+
+  // hub facility ...
+  CLI::App* facility = hub->add_subcommand(
+      "facility", "The region's facility directory in the hub's database (names the portals show for facility codes)");
+  facility->require_subcommand(1);
+  auto ff = std::make_shared<FacilityFlags>();
+  CLI::App* facility_import = facility->add_subcommand(
+      "import", "Add or update every facility of a facilities.csv (as `renkei gen region` writes it)");
+  facility_import->add_option("--store", ff->store, "the hub's database (default sqlite:renkei-hub.db)");
+  facility_import->add_option("--csv", ff->csv, "the file: facility_id,name[,kind,prefecture,city,address,phone...]")
+      ->required();
+  facility_import->callback([ff, exit_code] { *exit_code = RunFacilityImport(*ff); });
+  CLI::App* facility_add = facility->add_subcommand("add", "Add one facility, or change what is known of it");
+  facility_add->add_option("--store", ff->store, "the hub's database (default sqlite:renkei-hub.db)");
+  facility_add->add_option("--facility", ff->f.code, "its code (医療機関コード)")->required();
+  facility_add->add_option("--name", ff->f.name, "its name")->required();
+  facility_add->add_option("--kind", ff->f.kind, "hospital, clinic, pharmacy, vault or other (default other)");
+  for (const auto& [flag, member] : {std::pair{"--prefecture", &hub::Facility::prefecture}, {"--city", &hub::Facility::city},
+                                     {"--address", &hub::Facility::address}, {"--phone", &hub::Facility::phone}}) {
+    facility_add->add_option(flag, ff->f.*member, std::string("its ") + (flag + 2));
+  }
+  facility_add->callback([ff, exit_code] { *exit_code = RunFacilityImport(*ff); });
+  CLI::App* facility_list = facility->add_subcommand("list", "Print the directory as JSON");
+  facility_list->add_option("--store", ff->store, "the hub's database (default sqlite:renkei-hub.db)");
+  facility_list->callback([ff, exit_code] { *exit_code = RunFacilityList(*ff); });
 
   // hub patients ...
   CLI::App* patients = hub->add_subcommand("patients", "Clients of the patient index API (print its JSON answers)");

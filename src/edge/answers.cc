@@ -1,7 +1,6 @@
 #include "edge/answers.h"
 
 #include <algorithm>
-#include <map>
 #include <vector>
 
 #include <fmt/format.h>
@@ -45,84 +44,54 @@ std::string StringArg(const json& args, const char* name) {
 constexpr std::string_view kWritableTypes[] = {"Encounter", "QuestionnaireResponse"};
 constexpr size_t kMaxWriteBytes = 256 << 10;
 
-// Which resources to extract for a patient, and how many.
-struct Extract {
-  std::vector<std::string> types;  // FHIR resource types; empty: all
-  std::string from, to;            // YYYYMMDD, inclusive; "" for open
-  int64_t record_id = 0;           // only this record's; 0: all
-  int64_t limit = 100;
-};
-
-StatusOr<Extract> ExtractOf(const json& args) {
-  Extract x;
-  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
-    if (!types->is_array() || types->size() > 64) return InvalidArgument("'types' must be an array of at most 64 resource types");
-    for (const json& t : *types) {
-      if (!t.is_string() || t.get_ref<const std::string&>().empty() || t.get_ref<const std::string&>().size() > 64) {
-        return InvalidArgument("'types' holds a malformed resource type");
-      }
-      x.types.push_back(t.get<std::string>());
-    }
-  }
-  for (auto [name, out] : {std::pair{"from", &x.from}, std::pair{"to", &x.to}}) {
-    const std::string date = StringArg(args, name);
-    if (date.empty()) continue;
-    if (date.size() != 10 || date[4] != '-' || date[7] != '-' ||
-        (date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2)).find_first_not_of("0123456789") != std::string::npos) {
-      return InvalidArgument(fmt::format("'{}' must be a date YYYY-MM-DD", name));
-    }
-    *out = date.substr(0, 4) + date.substr(5, 2) + date.substr(8, 2);
-  }
-  x.limit = args.value("limit", int64_t{100});
-  if (x.limit < 1 || x.limit > 1000) return InvalidArgument("'limit' must be from 1 to 1000");
-  return x;
+// An entry of a "resources", "record" or "write" answer.
+json EntryJson(store::EntityRow& e, const std::string& patient_id, const std::string& event_type,
+               const std::string& occurred_at, const std::string& sort_key) {
+  return {{"reference", e.reference}, {"record_id", e.record_id}, {"patient_id", patient_id}, {"event_type", event_type},
+          {"occurred_at", occurred_at}, {"sort_key", sort_key}, {"status", store::RecordStatusName(e.status)},
+          {"resource", std::move(e.resource)}};
 }
 
-// The patients' resources as entries, newest first (by event time, then record), at most
-// x.limit; whether more were left out.
-StatusOr<std::pair<json, bool>> Entries(store::Store& s, const std::vector<std::string>& patient_ids, const Extract& x) {
-  struct Row {
-    std::string sort_key;
-    json entry;
-  };
-  std::vector<Row> rows;
-  for (const std::string& id : patient_ids) {
-    store::EventQuery q;
-    q.patient_id = id;
-    q.include_inactive = true;
-    q.limit = 10'000;
-    RENKEI_ASSIGN_OR_RETURN(store::EventPage events, s.ListEvents(q));
-    std::map<int64_t, const store::EventRow*> by_record;
-    for (const store::EventRow& e : events.events) by_record[e.record_id] = &e;
-    RENKEI_ASSIGN_OR_RETURN(auto entities, s.ListPatientEntities(id, x.record_id));
-    for (store::EntityRow& e : entities) {
-      const std::string type = e.reference.substr(0, e.reference.find('/'));
-      if (!x.types.empty() && std::find(x.types.begin(), x.types.end(), type) == x.types.end()) continue;
-      const auto event = by_record.find(e.record_id);
-      const store::EventRow* ev = event == by_record.end() ? nullptr : event->second;
-      if (!x.from.empty() || !x.to.empty()) {
-        if (!ev) continue;
-        const std::string day = ev->event.sort_key.substr(0, 8);
-        if ((!x.from.empty() && day < x.from) || (!x.to.empty() && day > x.to)) continue;
-      }
-      rows.push_back({ev ? ev->event.sort_key : "",
-                      json{{"reference", e.reference},
-                           {"record_id", e.record_id},
-                           {"event_type", ev ? json(fhir::EventTypeName(ev->event.type)) : json(nullptr)},
-                           {"occurred_at", ev ? json(ev->event.occurred_at) : json(nullptr)},
-                           {"status", store::RecordStatusName(e.status)},
-                           {"resource", std::move(e.resource)}}});
+// The query of a "resources" request, and of the extraction after a write-back.
+StatusOr<store::ResourceQuery> ResourceQueryOf(const json& args) {
+  store::ResourceQuery q;
+  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() > 32) return InvalidArgument("'types' must be an array of at most 32 resource types");
+    for (const json& t : *types) {
+      if (!t.is_string()) return InvalidArgument("'types' holds a non-string");
+      q.resource_types.push_back(t.get<std::string>());
     }
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    if (a.sort_key != b.sort_key) return a.sort_key > b.sort_key;
-    return a.entry["record_id"].get<int64_t>() > b.entry["record_id"].get<int64_t>();
+  q.from_date = StringArg(args, "from");
+  q.to_date = StringArg(args, "to");
+  const json limit = args.value("limit", json(1000));
+  if (!limit.is_number_integer() || limit.get<int64_t>() < 1 || limit.get<int64_t>() > 5000) {
+    return InvalidArgument("'limit' must be from 1 to 5000");
+  }
+  q.limit = limit.get<int64_t>();
+  return q;
+}
+
+// The patients' resources for `q`, newest first: {"resources": [entry...], "more"}.
+StatusOr<json> ResourceEntries(store::Store& s, const std::vector<std::string>& ids, store::ResourceQuery q) {
+  std::vector<store::ResourceRow> rows;
+  bool more = false;
+  for (const std::string& id : ids) {
+    q.patient_id = id;
+    RENKEI_ASSIGN_OR_RETURN(store::ResourcePage page, s.ListResources(q));
+    more |= page.more;
+    for (auto& r : page.resources) rows.push_back(std::move(r));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const store::ResourceRow& a, const store::ResourceRow& b) {
+    return a.sort_key != b.sort_key ? a.sort_key > b.sort_key : a.entity.record_id > b.entity.record_id;
   });
-  const bool more = rows.size() > static_cast<size_t>(x.limit);
-  if (more) rows.resize(static_cast<size_t>(x.limit));
-  json out = json::array();
-  for (Row& r : rows) out.push_back(std::move(r.entry));
-  return std::pair<json, bool>{std::move(out), more};
+  if (rows.size() > static_cast<size_t>(q.limit)) {
+    rows.resize(static_cast<size_t>(q.limit));
+    more = true;
+  }
+  json resources = json::array();
+  for (store::ResourceRow& r : rows) resources.push_back(EntryJson(r.entity, r.patient_id, r.event_type, r.occurred_at, r.sort_key));
+  return json{{"resources", std::move(resources)}, {"more", more}};
 }
 
 }  // namespace
@@ -209,9 +178,10 @@ StatusOr<json> Answers::EntityOf(store::Store& s, const json& args) const {
 
 StatusOr<json> Answers::Resources(store::Store& s, const json& args) const {
   RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
-  RENKEI_ASSIGN_OR_RETURN(Extract x, ExtractOf(args));
-  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
-  return json{{"patient_ids", ids}, {"resources", std::move(entries.first)}, {"more", entries.second}};
+  RENKEI_ASSIGN_OR_RETURN(store::ResourceQuery q, ResourceQueryOf(args));
+  RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(q)));
+  body["patient_ids"] = ids;
+  return body;
 }
 
 StatusOr<json> Answers::Record(store::Store& s, const json& args) const {
@@ -220,14 +190,21 @@ StatusOr<json> Answers::Record(store::Store& s, const json& args) const {
   if (record == args.end() || !record->is_number_integer() || record->get<int64_t>() < 0) {
     return InvalidArgument("'record_id' must be a record's ID (0 for the patient's demographics)");
   }
-  Extract x;
-  x.limit = 1000;
-  x.record_id = record->get<int64_t>();
-  if (x.record_id == 0) x.types = {"Patient"};
-  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
-  return json{{"patient_ids", ids}, {"resources", std::move(entries.first)}};
+  if (record->get<int64_t>() == 0) {
+    store::ResourceQuery q;
+    q.resource_types = {"Patient"};
+    RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(q)));
+    body["patient_ids"] = ids;
+    return body;
+  }
+  // The record as it is now, deleted or superseded too (its entity says so): the change itself.
+  json resources = json::array();
+  for (const std::string& id : ids) {
+    RENKEI_ASSIGN_OR_RETURN(auto entities, s.ListPatientEntities(id, record->get<int64_t>()));
+    for (store::EntityRow& e : entities) resources.push_back(EntryJson(e, id, "", "", ""));
+  }
+  return json{{"patient_ids", ids}, {"resources", std::move(resources)}};
 }
-
 StatusOr<json> Answers::Write(store::Store& s, const json& args) const {
   RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(json{{"patient_ids", {args.value("patient_id", json())}}}));
   const std::string service = StringArg(args, "service"), key = StringArg(args, "key");
@@ -239,7 +216,7 @@ StatusOr<json> Answers::Write(store::Store& s, const json& args) const {
   if (std::find(std::begin(kWritableTypes), std::end(kWritableTypes), type) == std::end(kWritableTypes)) {
     return InvalidArgument("a service writes an Encounter (a reception or, planned, a reservation) or a QuestionnaireResponse");
   }
-  RENKEI_ASSIGN_OR_RETURN(Extract x, ExtractOf(args));
+  RENKEI_ASSIGN_OR_RETURN(store::ResourceQuery extract, ResourceQueryOf(args));
   // The record's identity comes from who wrote it and their key, never from the resource, so
   // that a write sent twice is one record and a service cannot overwrite another's.
   const std::string digest = pki::Sha256Hex(service + "\n" + key).substr(0, 32);
@@ -261,13 +238,12 @@ StatusOr<json> Answers::Write(store::Store& s, const json& args) const {
   if (item.outcome == UploadOutcome::kQuarantined || item.outcome == UploadOutcome::kSkipped) {
     return InvalidArgument(fmt::format("the resource was not stored: {}", item.reason));
   }
-  RENKEI_ASSIGN_OR_RETURN(auto entries, Entries(s, ids, x));
-  return json{{"patient_id", ids[0]},
-              {"outcome", UploadOutcomeName(item.outcome)},
-              {"record_id", item.record_id},
-              {"reference", item.reference},
-              {"resources", std::move(entries.first)},
-              {"more", entries.second}};
+  RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(extract)));
+  body["patient_id"] = ids[0];
+  body["outcome"] = UploadOutcomeName(item.outcome);
+  body["record_id"] = item.record_id;
+  body["reference"] = item.reference;
+  return body;
 }
 
 }  // namespace renkei::edge

@@ -3,25 +3,25 @@
 //          → {"facility","nonce","patient_ids","events":[store::EventJson...],"more","at"}
 //   entity {"patient_ids","reference","version","nonce"}
 //          → {"facility","nonce","reference","patient_id","resource"}
-//   resources {"patient_ids","types","from","to","limit","nonce"}   (a service's request, seed 000 S105)
-//          → {"facility","nonce","patient_ids","resources":[entry...],"more","at"}: the patients'
-//          FHIR resources as they are now, newest first; "types" FHIR resource types (empty:
-//          all), "from"/"to" YYYY-MM-DD on the record's event date (a resource without an event,
-//          such as the Patient, only when no dates are given), "limit" 1-1000 (default 100)
+//   resources {"patient_ids","types" (FHIR resource types; none: all),"from","to" (YYYY-MM-DD, by
+//              the record's event time),"limit" (1..5000, default 1000),"nonce"}
+//          → {"facility","nonce","patient_ids","resources":[{"reference","record_id","patient_id",
+//             "event_type","occurred_at","sort_key","status","resource"}...] newest first,"more","at"}
+//          the current content of the patients' valid records: a chart's drill-downs, a service's
+//          extract
 //   record {"patient_ids","record_id","nonce"}                   (a change's data, for data mode)
-//          → {"facility","nonce","patient_ids","resources":[entry...],"at"}: that record's
-//          resources; record_id 0: the patient's demographics (their Patient resources)
-//   write  {"patient_id","service","key","resource","types","limit","nonce"}   (a write-back)
+//          → {"facility","nonce","patient_ids","resources":[as above...],"at"}: that record's
+//          resources as they are now (deleted or superseded ones marked so; event fields ""),
+//          or with record_id 0 the patient's demographics (their Patient resources)
+//   write  {"patient_id","service","key","resource","types","from","to","limit","nonce"}
 //          → {"facility","nonce","patient_id","outcome","record_id","reference",
-//             "resources":[entry...],"more","at"}: `resource` (a FHIR R4 Encounter — a reception
-//          or, with status "planned", a reservation — or QuestionnaireResponse) is stored as a
-//          record of the patient through the same path as an uploaded FHIR Bundle (upload.h):
-//          its subject set to the patient, its ID derived from (service, key), so the same
-//          write sent again is one record ("unchanged"); then the patient's resources of
-//          "types" are extracted for the service (seed 000 S35), as for "resources"
+//             "resources":[as above...],"more","at"}: a service's write-back. `resource` (a FHIR R4
+//          Encounter — a reception or, with status "planned", a reservation — or a
+//          QuestionnaireResponse) is stored as a record of the patient through the same path as
+//          an uploaded FHIR Bundle (upload.h): its subject set to the patient, its ID derived from
+//          (service, key), so the same write sent again is one record ("unchanged"); then the
+//          patient's resources are extracted for the service as for "resources" (seed 000 S35)
 //   ping   {} → {}
-// An entry: {"reference", "record_id", "event_type", "occurred_at", "status", "resource"}
-// (event_type and occurred_at null for a resource without an event line).
 // Every answer but ping's is signed with the edge's key (pki/signature.h) when it has one, and
 // carries the hub's nonce and the time it was made, so that a signed answer cannot be replayed
 // for another request unnoticed. With "refresh", the patients' SS-MIX2 folders are re-scanned

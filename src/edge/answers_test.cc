@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include <gtest/gtest.h>
 
@@ -98,6 +99,77 @@ TEST_F(AnswersTest, AnEntityOfAnotherPatientIsAnsweredLikeOneThatDoesNotExist) {
             "not_found: no entity " + reference + " of this patient");
   EXPECT_EQ(Error("entity", {{"patient_ids", {"P1"}}, {"reference", "Encounter/nope"}}),
             "not_found: no entity Encounter/nope of this patient");
+}
+
+// A laboratory result of `patient` on `day`: HbA1c `value` %, flagged H above 6.0.
+std::string LabResult(const std::string& patient, const std::string& day, const std::string& value) {
+  const std::string order = "0000000000" + day.substr(3);
+  return "MSH|^~\\&|HIS|H|GW|R|" + day + "150000||OUL^R22^OUL_R22|L" + day + "|P|2.5\r" + "PID|1||" + patient +
+         "^^^^PI\rPV1|1|O|01\rSPM|1|" + order + "||023^SERUM^JC10||||||||||||||" + day + "1400\rOBR|1|" + order + "|" +
+         order + "|E002^CHEMISTRY^99O03|||" + day + "1400\rORC|SC|" + order + "|" + order + "|1|CM\r" +
+         "OBX|1|NM|3D046000001906202^HbA1c(NGSP)^JC10||" + value + "|%^%^ISO+|4.9-6.0|" +
+         (std::stod(value) > 6.0 ? "H" : "") + "|||F|||" + day + "1400\r";
+}
+
+TEST_F(AnswersTest, ResourcesOfTheAskedTypesNewestFirstOfThePatientOnly) {
+  LiveFeed feed(*store_, log::Logger::Null(), {"1234567890", {}, 1u << 20});
+  for (const auto& [day, value] : {std::pair{"20240115", "6.4"}, {"20240615", "5.8"}}) {
+    const std::string ack = feed.Accept(LabResult("P1", day, value));
+    ASSERT_NE(ack.find("MSA|AA"), std::string::npos) << ack;
+  }
+  auto answer = Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"Observation"}}, {"nonce", "n-7"}});
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  ASSERT_TRUE(pki::VerifySigned(answer->body, answer->signature, Read(out_ + "/edge-1234567890.crt"), Read(out_ + "/ca.crt")).ok());
+  json body = json::parse(answer->body);
+  EXPECT_EQ(body["nonce"], "n-7");
+  EXPECT_FALSE(body["more"].get<bool>());
+  ASSERT_EQ(body["resources"].size(), 2u) << body.dump();
+  const json& newest = body["resources"][0];
+  EXPECT_EQ(newest["resource"]["resourceType"], "Observation");
+  EXPECT_EQ(newest["event_type"], "lab_result");
+  EXPECT_EQ(newest["occurred_at"].get<std::string>().substr(0, 10), "2024-06-15");
+  EXPECT_EQ(newest["status"], "valid");
+  EXPECT_EQ(newest["patient_id"], "P1");
+  EXPECT_EQ(newest["resource"]["valueQuantity"]["value"], 5.8);
+  EXPECT_EQ(newest["resource"]["code"]["coding"][0]["code"], "3D046000001906202");
+  EXPECT_EQ(body["resources"][1]["resource"]["valueQuantity"]["value"], 6.4);
+
+  // Every type: the visits' encounters and the reports too, still newest first.
+  body = json::parse(Ask("resources", {{"patient_ids", {"P1"}}})->body);
+  std::set<std::string> types;
+  std::string previous = "99999999999999";
+  for (const json& r : body["resources"]) {
+    types.insert(r["resource"]["resourceType"].get<std::string>());
+    EXPECT_LE(r["sort_key"].get<std::string>(), previous);
+    previous = r["sort_key"];
+  }
+  EXPECT_TRUE(types.contains("Encounter") && types.contains("Observation") && types.contains("DiagnosticReport"))
+      << body.dump();
+  // Dates bound by the event's time; the limit says there is more.
+  body = json::parse(Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"Observation"}}, {"to", "2024-03-31"}})->body);
+  ASSERT_EQ(body["resources"].size(), 1u);
+  EXPECT_EQ(body["resources"][0]["resource"]["valueQuantity"]["value"], 6.4);
+  body = json::parse(Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"Encounter"}}, {"limit", 1}})->body);
+  EXPECT_EQ(body["resources"].size(), 1u);
+  EXPECT_TRUE(body["more"].get<bool>());
+  // Another patient's results are not P2's.
+  body = json::parse(Ask("resources", {{"patient_ids", {"P2"}}, {"types", {"Observation"}}})->body);
+  EXPECT_TRUE(body["resources"].empty());
+
+  EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"types", {"observation"}}}),
+            "invalid_argument: 'observation' is not a resource type");
+  EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"types", {"Observation/%"}}}),
+            "invalid_argument: 'Observation/%' is not a resource type");
+  EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"types", "Observation"}}),
+            "invalid_argument: 'types' must be an array of at most 32 resource types");
+  EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"types", {1}}}), "invalid_argument: 'types' holds a non-string");
+  EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"from", "2024-13-01"}}),
+            "invalid_argument: '2024-13-01' is not a date (YYYY-MM-DD)");
+  for (const json& limit : {json(0), json(5001), json("10"), json(1.5)}) {
+    EXPECT_EQ(Error("resources", {{"patient_ids", {"P1"}}, {"limit", limit}}),
+              "invalid_argument: 'limit' must be from 1 to 5000") << limit;
+  }
+  EXPECT_EQ(Error("resources", json::object()), "invalid_argument: 'patient_ids' must be an array of 1 to 20 IDs");
 }
 
 TEST_F(AnswersTest, HostileArgumentsAreRefusedNamingTheArgument) {

@@ -165,9 +165,6 @@ StatusOr<IssuedService> Registry::Add(const NewService& s) {
     return AlreadyExists(fmt::format("a service named {} (or with certificate {}) exists already", s.name,
                                      s.cert_name.empty() ? "-" : s.cert_name));
   };
-  RENKEI_ASSIGN_OR_RETURN(auto taken, db_->Query("SELECT id FROM gateway_services WHERE name = $1 OR cert_name = $2",
-                                                 {s.name, OrNull(s.cert_name)}));
-  if (!taken.empty()) return in_use();
   auto inserted = db_->Query(
       "INSERT INTO gateway_services (name, cert_name, client_id, secret_sha256, webhook_url, signing_secret, enabled, "
       "created_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",

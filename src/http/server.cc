@@ -307,7 +307,7 @@ class Session : public net::Connection, public std::enable_shared_from_this<Sess
     auto& out = response_.emplace();
     out.version(version);
     out.result(static_cast<unsigned>(response.status));
-    out.set(bhttp::field::content_type, response.content_type);
+    if (!response.content_type.empty()) out.set(bhttp::field::content_type, response.content_type);
     for (const auto& [name, value] : response.headers) out.insert(name, value);
     out.body() = std::move(response.body);
     out.keep_alive(keep_alive_);

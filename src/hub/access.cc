@@ -45,6 +45,7 @@ std::string_view RoleName(Role r) {
 
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
                  std::string_view regional_id, std::string_view service_id) {
+  if (action == Action::kReadDirectory) return Status::Ok();
   if (action == Action::kServiceExchange) {
     if (who.role == Role::kService) return Status::Ok();
     return PermissionDenied("the service routes are for service providers");
@@ -67,11 +68,15 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
     return Status::Ok();
   }
   if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers ||
-      action == Action::kSearchAudit || action == Action::kManageServices) {
+      action == Action::kSearchAudit || action == Action::kManageFacilities || action == Action::kManageCertificates ||
+      action == Action::kVerifyAudit || action == Action::kManageServices) {
     if (who.role == Role::kOperator) return Status::Ok();
     switch (action) {
       case Action::kManageServices: return PermissionDenied("only the region's operators manage services and the permission matrix");
       case Action::kManageUsers: return PermissionDenied("only the region's operators manage users");
+      case Action::kManageFacilities: return PermissionDenied("only the region's operators manage the facility directory");
+      case Action::kManageCertificates: return PermissionDenied("only the region's operators issue and revoke certificates");
+      case Action::kVerifyAudit: return PermissionDenied("only the region's operators verify the audit trail");
       case Action::kExplainOthers: return PermissionDenied("only the region's operators explain others' decisions");
       case Action::kSearchAudit: return PermissionDenied("only the region's operators search the audit trail");
       default: return PermissionDenied("only the region's operators review break-glass overrides");

@@ -13,16 +13,17 @@
 //   clinician as a facility for reading and consent, registers no one; the only ones who may
 //             declare break-glass (a person, named on the override)
 //   operator  sees every person and corrects the index (link, unlink, merge, revert, review),
-//             reviews overrides, manages users and services (the permission matrix) and searches
-//             the audit trail; registers no one,
+//             reviews overrides, manages users, facilities, certificates and services (the
+//             permission matrix), searches and verifies the audit trail; registers no one,
 //             records no consent, declares no emergency
 //   patient   (and proxy) only their own record (`acts_for`): its identifiers, consent (which
 //             they change), and who accessed it
 //   service   a service provider (seed 000), by a client certificate of role service or an
 //             OAuth2 access token (gateway/registry.h): only the service routes (hub/service_api.h)
 //             — a patient's data at a facility and write-backs, decided per facility by the
-//             permission matrix (policy/service_decide.h) — and its own deliveries; none of the
-//             index, consent, chart, people or audit routes
+//             permission matrix (policy/service_decide.h) — its own deliveries and the facility
+//             directory; none of the index, consent, chart, people or audit routes
+//   everyone signed in reads the facility directory
 // Clinical data is not decided here but by the policy decision point (policy/decide.h), which
 // every path to it asks through hub::DecideView (chart.h).
 #pragma once
@@ -66,6 +67,10 @@ enum class Action {
   kManageUsers,      // make, list, disable, enable users; reset their second factor
   kExplainOthers,    // ask how the policy decides for another user
   kSearchAudit,      // search the whole audit trail
+  kReadDirectory,    // the region's facilities (names, kinds, addresses): anyone signed in
+  kManageFacilities,   // add facilities to the directory or change them
+  kManageCertificates, // list, issue and revoke the regional CA's certificates
+  kVerifyAudit,        // check the whole audit trail's chain and signed heads
   kManageServices,   // register services, enable or disable them, edit the matrix, retry deliveries
   kServiceExchange,  // a service's own exchange: a patient's data, write-backs (the matrix decides which)
   kServiceDeliveries,  // a service's deliveries: list, replay (`service_id` names the service)

@@ -1,13 +1,20 @@
 #include "hub/api.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "audit/store.h"
+#include "audit/verify.h"
+#include "base/file.h"
 #include "base/time.h"
 #include "http/message.h"
+#include "pki/ca.h"
 #include "hub/chart.h"
 #include "hub/request_args.h"
 #include "hub/service_api.h"
@@ -232,8 +239,19 @@ class Api {
     RENKEI_ASSIGN_OR_RETURN(int64_t limit, OptionalNumber(request, "limit", 100, 1, 1000));
     RENKEI_ASSIGN_OR_RETURN(int64_t before, OptionalNumber(request, "before", 0, 0, INT64_MAX));
     RENKEI_ASSIGN_OR_RETURN(auto rows, index_.History(x.regional_id, static_cast<size_t>(limit), before));
+    // Who else holds the person is disclosed as the locator does (seed 004): operators see every
+    // event; anyone else only those about registrations at the facilities they may see.
+    std::set<int64_t> visible;
+    if (who.role != Role::kOperator) {
+      RENKEI_ASSIGN_OR_RETURN(const auto disclosed, Disclosed(who, x));
+      for (const RegistrationRow& r : x.registrations) {
+        if (disclosed.contains(r.facility)) visible.insert(r.id);
+      }
+    }
     json events = json::array();
-    for (const LinkEventRow& e : rows) events.push_back(EventJson(e));
+    for (const LinkEventRow& e : rows) {
+      if (who.role == Role::kOperator || visible.contains(e.registration)) events.push_back(EventJson(e));
+    }
     return http::Json(200, {{"regional_id", x.regional_id}, {"events", events}});
   }
 
@@ -404,6 +422,25 @@ class Api {
     RENKEI_ASSIGN_OR_RETURN(e.version, OptionalNumber(request, "version", 0, 0, INT64_MAX));
     RENKEI_ASSIGN_OR_RETURN(json entity, Entity(hub_, who, e));
     return http::Json(200, entity);
+  }
+
+  StatusOr<http::Response> ResourcesOf(http::Request& request, const Principal& who) {
+    ResourcesRequest q;
+    q.local_id = request.Query1("patient").value_or("");
+    q.regional_id = request.Query1("regional_id").value_or("");
+    for (auto [it, end] = request.query.equal_range("type"); it != end; ++it) q.types.push_back(it->second);
+    for (auto [it, end] = request.query.equal_range("facility"); it != end; ++it) q.facilities.push_back(it->second);
+    q.from = request.Query1("from").value_or("");
+    q.to = request.Query1("to").value_or("");
+    RENKEI_ASSIGN_OR_RETURN(q.limit, OptionalNumber(request, "limit", 1000, 1, 5000));
+    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
+    q.deadline = std::chrono::milliseconds(deadline);
+    const std::string with_signed = request.Query1("signed").value_or("false");
+    if (with_signed != "true" && with_signed != "false") return InvalidArgument("signed must be true or false");
+    q.include_signed = with_signed == "true";
+    q.origin = From(request);
+    RENKEI_ASSIGN_OR_RETURN(json page, Resources(hub_, who, q));
+    return http::Json(200, page);
   }
 
   // Why the caller may or may not see a person's clinical data, from which facilities.
@@ -756,6 +793,137 @@ class Api {
     return http::Json(200, out);
   }
 
+  // --- The region: its facilities, the CA's certificates, the audit trail's integrity ---
+
+  StatusOr<http::Response> Facilities(http::Request&, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kReadDirectory, {}));
+    RENKEI_ASSIGN_OR_RETURN(const auto list, hub_.facilities.List());
+    json out = json::array();
+    for (const Facility& f : list) out.push_back(FacilityJson(f));
+    return http::Json(200, {{"facilities", out}});
+  }
+
+  // {"facility", "name", "kind", "prefecture", "city", "address", "phone"} → 201 when new, 200
+  // when it replaced what was known.
+  StatusOr<http::Response> PutFacility(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageFacilities, {}));
+    RENKEI_ASSIGN_OR_RETURN(const json body, http::JsonBody(request));
+    Facility f;
+    const std::pair<const char*, std::string*> fields[] = {{"facility", &f.code}, {"name", &f.name},
+                                                           {"kind", &f.kind},     {"prefecture", &f.prefecture},
+                                                           {"city", &f.city},     {"address", &f.address},
+                                                           {"phone", &f.phone}};
+    for (const auto& [key, value] : body.items()) {
+      if (std::none_of(std::begin(fields), std::end(fields), [&](const auto& f) { return key == f.first; })) {
+        return InvalidArgument(fmt::format("unknown member '{}'", key.substr(0, 40)));
+      }
+    }
+    for (const auto& [name, member] : fields) {
+      RENKEI_ASSIGN_OR_RETURN(*member, StringMember(body, name, name == std::string_view("facility")));
+    }
+    RENKEI_ASSIGN_OR_RETURN(const auto known, hub_.facilities.Get(f.code));
+    RENKEI_ASSIGN_OR_RETURN(const Facility stored, hub_.facilities.Put(std::move(f)));
+    return http::Json(known ? 200 : 201, FacilityJson(stored));
+  }
+
+  // Walks the whole audit trail (audit/verify.h) and reports whether it is intact, or the first
+  // entry that cannot be trusted; heads are checked against the regional CA when the hub has it.
+  StatusOr<http::Response> VerifyAudit(http::Request&, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kVerifyAudit, {}));
+    if (hub_.audit_url.empty()) return FailedPrecondition("this hub was not told where its audit trail is");
+    RENKEI_ASSIGN_OR_RETURN(auto db, audit::OpenForReading(hub_.audit_url));
+    RENKEI_ASSIGN_OR_RETURN(const audit::VerifyReport report, audit::Verify(*db, {.ca_pem = hub_.ca_pem}));
+    return http::Json(200, audit::ReportJson(report));
+  }
+
+  static json CertificateJson(const pki::IssuedEntry& e) {
+    return {{"serial", e.serial_hex},
+            {"name", e.name},
+            {"role", pki::RoleName(e.role)},
+            {"facility", e.facility},
+            {"not_after", e.not_after},
+            {"revoked_at", e.revoked_at.empty() ? json(nullptr) : json(e.revoked_at)},
+            {"reason", e.reason}};
+  }
+
+  Status NeedCa() const {
+    if (hub_.ca_dir.empty()) {
+      return FailedPrecondition("this hub runs without the regional CA: start it with --ca-dir to issue certificates");
+    }
+    return Status::Ok();
+  }
+
+  StatusOr<pki::IssuedEntry> IssuedBySerial(const std::string& serial) {
+    RENKEI_ASSIGN_OR_RETURN(const auto issued, pki::ListIssued(hub_.ca_dir));
+    for (const pki::IssuedEntry& e : issued) {
+      if (e.serial_hex == serial || e.name == serial) return e;
+    }
+    return NotFound("no certificate of that serial");
+  }
+
+  StatusOr<http::Response> Certificates(http::Request&, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageCertificates, {}));
+    RENKEI_RETURN_IF_ERROR(NeedCa());
+    RENKEI_ASSIGN_OR_RETURN(const auto issued, pki::ListIssued(hub_.ca_dir));
+    json out = json::array();
+    for (auto it = issued.rbegin(); it != issued.rend(); ++it) out.push_back(CertificateJson(*it));
+    return http::Json(200, {{"certificates", out}});
+  }
+
+  // {"name", "role": edge|user|operator|service, "facility", "days"} → 201 {"certificate",
+  // "certificate_pem", "private_key_pem", "ca_pem"}: a new key, shown this once and kept nowhere.
+  StatusOr<http::Response> IssueCertificate(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageCertificates, {}));
+    RENKEI_RETURN_IF_ERROR(NeedCa());
+    RENKEI_ASSIGN_OR_RETURN(const json body, http::JsonBody(request));
+    pki::IssueRequest issue;
+    RENKEI_ASSIGN_OR_RETURN(issue.name, StringMember(body, "name"));
+    RENKEI_ASSIGN_OR_RETURN(const std::string role, StringMember(body, "role"));
+    RENKEI_ASSIGN_OR_RETURN(issue.role, pki::ParseRole(role));
+    if (issue.role == pki::Role::kHub) {
+      return InvalidArgument("a hub's certificate is issued with `renkei ca issue` where the hub is deployed");
+    }
+    RENKEI_ASSIGN_OR_RETURN(issue.facility, StringMember(body, "facility", false));
+    if (body.contains("days")) {
+      if (!body["days"].is_number_integer() || body["days"].get<int64_t>() < 1 || body["days"].get<int64_t>() > 3650) {
+        return InvalidArgument("'days' must be a whole number from 1 to 3650");
+      }
+      issue.days = body["days"].get<int>();
+    }
+    // The files Issue writes go to a directory of this request's own, read back, then removed.
+    std::string out = (std::filesystem::temp_directory_path() / "renkei-issue-XXXXXX").string();
+    if (::mkdtemp(out.data()) == nullptr) return Unavailable("cannot make a temporary directory");
+    struct Remove {
+      std::string dir;
+      ~Remove() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+      }
+    } remove{out};
+    RENKEI_ASSIGN_OR_RETURN(const pki::Issued issued, pki::Issue(hub_.ca_dir, issue, out));
+    RENKEI_ASSIGN_OR_RETURN(const std::string cert, ReadFile(issued.cert_path, 1 << 20));
+    RENKEI_ASSIGN_OR_RETURN(const std::string key, ReadFile(issued.key_path, 1 << 20));
+    RENKEI_ASSIGN_OR_RETURN(const std::string ca, ReadFile(out + "/ca.crt", 1 << 20));
+    RENKEI_ASSIGN_OR_RETURN(const pki::IssuedEntry entry, IssuedBySerial(issued.serial_hex));
+    return http::Json(201, {{"certificate", CertificateJson(entry)},
+                            {"certificate_pem", cert},
+                            {"private_key_pem", key},
+                            {"ca_pem", ca}});
+  }
+
+  // POST /v1/certificates/{serial}/revoke {"reason"}: refused on its holder's next connection.
+  StatusOr<http::Response> RevokeCertificate(http::Request& request, const Principal& who) {
+    RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageCertificates, {}));
+    RENKEI_RETURN_IF_ERROR(NeedCa());
+    RENKEI_ASSIGN_OR_RETURN(const json body, http::JsonBody(request));
+    RENKEI_ASSIGN_OR_RETURN(const std::string reason, StringMember(body, "reason"));
+    const std::string& serial = request.params.at("serial");
+    RENKEI_ASSIGN_OR_RETURN(const pki::IssuedEntry before, IssuedBySerial(serial));
+    RENKEI_RETURN_IF_ERROR(pki::Revoke(hub_.ca_dir, before.serial_hex, reason));
+    RENKEI_ASSIGN_OR_RETURN(const pki::IssuedEntry after, IssuedBySerial(before.serial_hex));
+    return http::Json(200, CertificateJson(after));
+  }
+
  private:
   const HubServices hub_;
   PatientIndex& index_;
@@ -793,6 +961,7 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("GET", "/v1/edges", &Api::Edges, "", kSelf);
   route("GET", "/v1/chart", &Api::ChartOf, "chart.view", kSelf);
   route("GET", "/v1/entities/{facility}/{type}/{id}", &Api::EntityOf, "entity.read", kSelf);
+  route("GET", "/v1/resources", &Api::ResourcesOf, "resources.read", kSelf);
   route("GET", "/v1/access/explain", &Api::Explain, "access.explain", kSelf);
   route("GET", "/v1/patients/{regional_id}/consent", &Api::ConsentOf, "consent.read", kAll);
   route("POST", "/v1/patients/{regional_id}/consent", &Api::RecordConsent, "consent.change", kDenials);
@@ -808,6 +977,12 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   route("POST", "/v1/users", &Api::CreateUser, "user.create", kAll);
   route("GET", "/v1/users", &Api::Users, "user.list", kAll);
   route("POST", "/v1/users/{id}/{change}", &Api::ChangeUser, "user.change", kAll);
+  route("GET", "/v1/facilities", &Api::Facilities, "", kSelf);
+  route("POST", "/v1/facilities", &Api::PutFacility, "facility.put", kAll);
+  route("POST", "/v1/audit/verify", &Api::VerifyAudit, "audit.verify", kAll);
+  route("GET", "/v1/certificates", &Api::Certificates, "certificate.list", kAll);
+  route("POST", "/v1/certificates", &Api::IssueCertificate, "certificate.issue", kAll);
+  route("POST", "/v1/certificates/{serial}/revoke", &Api::RevokeCertificate, "certificate.revoke", kAll);
   // Signing in is the one route without a principal: it makes one.
   router.Add("POST", "/v1/sessions", [api](http::Request& r) { return api->SignIn(r); });
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });

@@ -1,6 +1,7 @@
 #include "hub/chart.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <condition_variable>
@@ -367,6 +368,81 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
   out += partial ? "true" : "false";
   out += R"(,"sources":)" + sources.dump(-1, ' ', false, json::error_handler_t::replace) + "}";
   return out;
+}
+
+StatusOr<json> Resources(const HubServices& hub, const Principal& viewer, const ResourcesRequest& request) {
+  if (request.limit < 1 || request.limit > 5000) return InvalidArgument("limit must be from 1 to 5000");
+  if (request.types.size() > 32) return InvalidArgument("at most 32 resource types");
+  for (const std::string& t : request.types) {
+    const bool valid = !t.empty() && t.size() <= 64 && t[0] >= 'A' && t[0] <= 'Z' &&
+                       std::all_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+    if (!valid) return InvalidArgument(fmt::format("'{}' is not a FHIR resource type", t.substr(0, 64)));
+  }
+  for (const std::string* date : {&request.from, &request.to}) {
+    if (!date->empty() && (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-')) {
+      return InvalidArgument("dates are YYYY-MM-DD");
+    }
+  }
+  RENKEI_ASSIGN_OR_RETURN(Viewing view, DecideView(hub, viewer, request.local_id, request.regional_id, "resources.read",
+                                                    request.origin, request.types));
+  if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
+  std::vector<Ask> asks;
+  for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
+  const std::string nonce = Nonce();
+  FanOut(hub.edges, asks, "resources",
+         [&](const Ask& ask) {
+           return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},
+                       {"to", request.to}, {"limit", request.limit}, {"nonce", nonce}};
+         },
+         request.deadline);
+  RENKEI_RETURN_IF_ERROR(Recorded(*view.entry, "resources.read"));
+
+  std::vector<json> resources;
+  bool more = false, partial = false;
+  json sources = json::array();
+  for (Ask& ask : asks) {
+    json source = {{"facility", ask.facility}, {"local_ids", ask.local_ids}, {"took_ms", ask.took_ms}};
+    size_t count = 0;
+    if (ask.answer) {
+      json body = json::parse(ask.answer->body, nullptr, false);
+      if (!body.is_object() || body.value("facility", "") != ask.facility || body.value("nonce", "") != nonce ||
+          !body.contains("resources") || !body["resources"].is_array()) {
+        ask.status = "error";
+        ask.reason = "the edge's answer is not this request's resources";
+      } else {
+        more |= body.value("more", false);
+        for (json& r : body["resources"]) {
+          if (!r.is_object() || !r.contains("resource")) continue;
+          r["facility"] = ask.facility;
+          r.erase("patient_id");  // the facility's local ID: in the source already
+          resources.push_back(std::move(r));
+          ++count;
+        }
+      }
+    }
+    source["status"] = ask.status;
+    if (!ask.reason.empty()) source["reason"] = ask.reason;
+    source["resources"] = count;
+    if (ask.answer && ask.status == "answered" && request.include_signed) source["signed"] = Signed(hub.edges, ask);
+    partial |= ask.status != "answered";
+    sources.push_back(std::move(source));
+  }
+  for (const policy::Withheld& w : view.decision.withheld) {
+    sources.push_back({{"facility", w.facility}, {"status", "withheld"}, {"reason", w.reason}, {"resources", 0}});
+  }
+  std::stable_sort(resources.begin(), resources.end(), [](const json& a, const json& b) {
+    return a.value("sort_key", "") > b.value("sort_key", "");
+  });
+  if (resources.size() > static_cast<size_t>(request.limit)) {
+    resources.resize(static_cast<size_t>(request.limit));
+    more = true;
+  }
+  return json{{"regional_id", view.person.regional_id},
+              {"access", {{"rule", view.decision.rule}, {"basis", view.decision.basis}, {"reason", view.decision.reason}}},
+              {"partial", partial},
+              {"more", more},
+              {"resources", std::move(resources)},
+              {"sources", std::move(sources)}};
 }
 
 StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request) {

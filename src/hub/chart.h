@@ -97,4 +97,25 @@ struct EntityRequest {
 };
 StatusOr<nlohmann::json> Entity(const HubServices& hub, const Principal& viewer, const EntityRequest& request);
 
+// A person's FHIR resources of some types from every facility the decision allows — the chart's
+// drill-downs (prescriptions, lab results for a trend across facilities, diagnoses, allergies,
+// documents, image studies) — asked of the edges in parallel like the chart, under the same
+// decision (audited as "resources.read"):
+//   {"regional_id", "access": {"rule","basis","reason"}, "partial": bool,
+//    "resources": [{"facility","reference","record_id","event_type","occurred_at","status",
+//                   "resource"}...] newest first, "more": bool (a facility had more than limit),
+//    "sources": [as in the chart, with "resources" instead of "events"]}
+struct ResourcesRequest {
+  std::string local_id, regional_id;    // as for Chart: one of them
+  std::vector<std::string> types;       // FHIR resource types; empty: every type
+  std::string from, to;                 // YYYY-MM-DD, inclusive, by the record's event time
+  std::vector<std::string> facilities;  // only these facilities; empty: all
+  int64_t limit = 1000;                 // resources in all, 1..5000
+  std::chrono::milliseconds deadline{std::chrono::seconds(5)};
+  bool include_signed = false;          // each source with its edge's signed answer
+  RequestContext origin;
+};
+// Errors as for Chart.
+StatusOr<nlohmann::json> Resources(const HubServices& hub, const Principal& viewer, const ResourcesRequest& request);
+
 }  // namespace renkei::hub

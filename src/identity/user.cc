@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/code.h"
 #include "text/iso2022jp.h"
 
 namespace renkei::identity {
@@ -20,12 +21,6 @@ constexpr std::array<std::pair<Role, std::string_view>, 5> kRoleNames{{
 }};
 
 bool IsAsciiAlnum(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-
-// Facility codes and regional IDs, as policy/ writes them: 1 to `max` of [A-Za-z0-9_-].
-bool IsCode(std::string_view s, size_t max) {
-  return !s.empty() && s.size() <= max &&
-         std::all_of(s.begin(), s.end(), [](char c) { return IsAsciiAlnum(c) || c == '-' || c == '_'; });
-}
 
 bool BelongsToFacility(Role role) { return role == Role::kClinician || role == Role::kStaff; }
 
@@ -42,7 +37,7 @@ Status CheckDisplayName(std::string_view name) {
 
 Status CheckRegionalIds(Role role, std::vector<std::string>& ids) {
   for (const std::string& id : ids) {
-    if (!IsCode(id, 40)) return InvalidArgument("a regional ID is 1-40 letters and digits");
+    if (!IsPlainCode(id, kMaxRegionalIdCode)) return InvalidArgument("a regional ID is 1-40 letters and digits");
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
@@ -103,7 +98,7 @@ StatusOr<User> CheckUser(User user) {
   if (!BelongsToFacility(user.role) && !user.facility.empty()) {
     return InvalidArgument("a patient, proxy or operator belongs to no facility");
   }
-  if (!user.facility.empty() && !IsCode(user.facility, 20)) {
+  if (!user.facility.empty() && !IsFacilityCode(user.facility)) {
     return InvalidArgument("a facility code is 1-20 letters, digits, '-' or '_'");
   }
   RENKEI_RETURN_IF_ERROR(CheckRegionalIds(user.role, user.regional_ids));

@@ -226,7 +226,7 @@ StatusOr<CreatedUser> UserStore::CreateUser(User user, std::string_view password
        user.certificate_sha256.empty() ? SqlValue() : SqlValue(user.certificate_sha256), now_ms, password_hash,
        sql::Blob{secret}});
   if (!rows.ok()) {
-    // A unique column's violation, whichever error the database reports it as.
+    // A unique column's violation: which one, for a message the caller can act on.
     RENKEI_ASSIGN_OR_RETURN(const bool login_taken, Exists("login", user.login));
     if (login_taken) return AlreadyExists(fmt::format("the login name '{}' is taken", user.login));
     RENKEI_ASSIGN_OR_RETURN(const bool certificate_taken, Exists("certificate_sha256", user.certificate_sha256));

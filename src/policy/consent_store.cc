@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/code.h"
 #include "base/time.h"
 #include "pki/digest.h"
 
@@ -45,12 +46,6 @@ CREATE INDEX overrides_by_requester ON overrides (requester, regional_id, until_
 CREATE INDEX overrides_by_person ON overrides (regional_id, id);
 )sql"},
 };
-
-bool Code(std::string_view s, size_t max) {
-  return !s.empty() && s.size() <= max && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_';
-  });
-}
 
 std::string Join(const std::vector<std::string>& list) {
   std::string out;
@@ -150,13 +145,13 @@ StatusOr<std::unique_ptr<ConsentStore>> ConsentStore::Open(std::string_view url)
 }
 
 StatusOr<ConsentRecord> ConsentStore::Record(ConsentRecord r, std::string_view document) {
-  if (!Code(r.regional_id, 40)) return InvalidArgument("a regional ID is 1-40 letters and digits");
+  if (!IsPlainCode(r.regional_id, kMaxRegionalIdCode)) return InvalidArgument("a regional ID is 1-40 letters and digits");
   if (r.state == Consent::State::kNone) return InvalidArgument("a recorded consent is active or withdrawn");
   if (r.linked.size() > kMaxLinkedFacilities) {
     return InvalidArgument(fmt::format("at most {} linked facilities", kMaxLinkedFacilities));
   }
   for (const std::string& f : r.linked) {
-    if (!Code(f, 20)) return InvalidArgument(fmt::format("'{}' is not a facility code", f.substr(0, 40)));
+    if (!IsFacilityCode(f)) return InvalidArgument(fmt::format("'{}' is not a facility code", f.substr(0, 40)));
   }
   std::sort(r.linked.begin(), r.linked.end());
   r.linked.erase(std::unique(r.linked.begin(), r.linked.end()), r.linked.end());
@@ -227,7 +222,7 @@ StatusOr<OverrideRecord> ConsentStore::StartOverride(const std::string& requeste
   if (minutes < 1 || minutes > kMaxOverrideMinutes) {
     return InvalidArgument(fmt::format("an override lasts 1 to {} minutes", kMaxOverrideMinutes));
   }
-  if (!Code(regional_id, 40)) return InvalidArgument("a regional ID is 1-40 letters and digits");
+  if (!IsPlainCode(regional_id, kMaxRegionalIdCode)) return InvalidArgument("a regional ID is 1-40 letters and digits");
   std::lock_guard lock(mutex_);
   RENKEI_ASSIGN_OR_RETURN(
       auto rows,

@@ -145,6 +145,8 @@ StatusOr<std::unique_ptr<SqlConnection>> OpenSqlite(const std::string& path) {
     return Unavailable(fmt::format("cannot open SQLite database '{}': {}", path, message));
   }
   sqlite3_busy_timeout(db, 5000);
+  // Extended result codes, so that a unique constraint's violation is told apart (AlreadyExists).
+  sqlite3_extended_result_codes(db, 1);
   auto conn = std::make_unique<SqliteConnection>(db);
   // WAL lets readers (quarantine list, a second CLI) work while an import writes.
   RENKEI_RETURN_IF_ERROR(conn->Execute(

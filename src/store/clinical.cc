@@ -1,4 +1,6 @@
 // The clinical layer of the edge repository: events, entities and the change feed.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -235,6 +237,51 @@ StatusOr<std::vector<EntityRow>> Store::ListPatientEntities(std::string_view pat
 StatusOr<int64_t> Store::LastChange() {
   RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT COALESCE(MAX(seq), 0) FROM changes", {}));
   return rows.empty() ? int64_t{0} : rows[0].Int(0);
+}
+
+StatusOr<ResourcePage> Store::ListResources(const ResourceQuery& q) {
+  std::string sql =
+      "SELECT e.reference, e.body, e.record_id, e.version_id, r.status, COALESCE(ev.event_type, ''), "
+      "COALESCE(ev.occurred_at, ''), COALESCE(ev.sort_key, '') AS k "
+      "FROM entities e JOIN records r ON r.id = e.record_id AND e.version_id = r.current_version_id "
+      "LEFT JOIN events ev ON ev.record_id = e.record_id "
+      "WHERE e.patient_id = $1 AND r.status = 'valid'";
+  std::vector<SqlValue> params = {q.patient_id};
+  auto param = [&](SqlValue v) {
+    params.push_back(std::move(v));
+    return fmt::format("${}", params.size());
+  };
+  if (!q.resource_types.empty()) {
+    sql += " AND (";
+    for (size_t i = 0; i < q.resource_types.size(); ++i) {
+      const std::string& type = q.resource_types[i];
+      const bool valid = !type.empty() && type.size() <= 64 && type[0] >= 'A' && type[0] <= 'Z' &&
+                         std::all_of(type.begin(), type.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+      if (!valid) return InvalidArgument(fmt::format("'{}' is not a resource type", type.substr(0, 64)));
+      sql += (i ? " OR " : "") + fmt::format("e.reference LIKE {}", param(type + "/%"));
+    }
+    sql += ")";
+  }
+  for (const auto& [date, bound] : {std::pair{&q.from_date, ">= "}, std::pair{&q.to_date, "<= "}}) {
+    if (date->empty()) continue;
+    auto d = CompactDate(*date);
+    if (!d) return InvalidArgument(fmt::format("'{}' is not a date (YYYY-MM-DD)", date->substr(0, 40)));
+    sql += std::string(" AND ev.sort_key ") + bound + param(*d + (date == &q.from_date ? "000000" : "235959"));
+  }
+  const int64_t limit = std::clamp<int64_t>(q.limit, 1, 10'000);
+  sql += " ORDER BY k DESC, e.record_id DESC, e.reference LIMIT " + param(limit + 1);
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query(sql, params));
+  ResourcePage page;
+  for (const SqlRow& r : rows) {
+    if (static_cast<int64_t>(page.resources.size()) == limit) {
+      page.more = true;
+      break;
+    }
+    ResourceRow row{ToEntity(r.Text(0), r.Text(1), r.Int(2), r.Int(3), ParseRecordStatus(r.Text(4)), r.Int(3), true),
+                    q.patient_id, r.Text(5), r.Text(6), r.Text(7)};
+    page.resources.push_back(std::move(row));
+  }
+  return page;
 }
 
 StatusOr<std::vector<ChangeRow>> Store::ChangesSince(int64_t cursor, int64_t limit) {

@@ -165,6 +165,29 @@ struct EntityRow {
   nlohmann::json resource;
 };
 
+// Which of a patient's resources to list (the drill-downs of a chart, a service's extract):
+// the entities of the current versions of their valid records, each with its record's event.
+struct ResourceQuery {
+  std::string patient_id;
+  std::vector<std::string> resource_types;  // "Observation", "MedicationRequest"...; empty: every type
+  std::string from_date, to_date;           // YYYY-MM-DD, inclusive, by the event's time; "" for no bound
+  int64_t limit = 1000;                     // 1..10000
+};
+
+// A resource with the event of its record ("" event fields for a record without one, ADT-00).
+struct ResourceRow {
+  EntityRow entity;
+  std::string patient_id;
+  std::string event_type;   // fhir/event.h name
+  std::string occurred_at;  // the event's FHIR dateTime
+  std::string sort_key;     // YYYYMMDDHHMMSS
+};
+
+struct ResourcePage {
+  std::vector<ResourceRow> resources;  // newest event first; a record's resources by reference
+  bool more = false;                   // more matched than the limit
+};
+
 // What happened to a record or a patient, in the order it happened.
 enum class ChangeKind { kCreated, kUpdated, kSuperseded, kDeleted, kPatient };
 std::string_view ChangeKindName(ChangeKind k);  // "created", "updated", "superseded", "deleted", "patient"
@@ -259,6 +282,9 @@ class Store {
   StatusOr<std::vector<EntityRow>> ListPatientEntities(std::string_view patient_id, int64_t record_id = 0);
   // The newest change's seq (0 when there is none): where a follower that starts now begins.
   StatusOr<int64_t> LastChange();
+  // A patient's resources of the asked types, newest first. InvalidArgument for a malformed date
+  // or resource type (1-64 ASCII letters, starting upper case).
+  StatusOr<ResourcePage> ListResources(const ResourceQuery& query);
   // Changes after `cursor` (0 for all), oldest first, at most `limit`.
   StatusOr<std::vector<ChangeRow>> ChangesSince(int64_t cursor, int64_t limit);
   // Record versions to map again (after an upgrade or a change of mapping rules): the current

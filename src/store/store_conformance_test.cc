@@ -79,6 +79,61 @@ TEST_P(StoreConformanceTest, KeepsVersionsAndComputesStatusFromTheNewest) {
   EXPECT_EQ((*record)->timestamp, "20110703000000000");
 }
 
+// A record of `order` dated `day` holding an Observation and a DiagnosticReport, with its event.
+void PutLabRecord(Store& store, const std::string& order, const std::string& day, ConditionFlag flag = ConditionFlag::kValid) {
+  VersionInput v;
+  v.key = {"P1", day, "OML-11", order};
+  v.timestamp = day + "120000000";
+  v.department = "01";
+  v.flag = flag;
+  v.path = ssmix2::MakePath(v.key, v.timestamp, v.department, flag);
+  v.message_type = "OUL^R22";
+  v.raw = v.decoded = "MSH|^~\\&|\r";
+  auto put = store.PutVersion(v);
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  fhir::Mapping m;
+  m.entities.push_back({"Observation", "o" + order, {{"resourceType", "Observation"}, {"id", "o" + order}}});
+  m.entities.push_back({"DiagnosticReport", "r" + order, {{"resourceType", "DiagnosticReport"}, {"id", "r" + order}}});
+  fhir::Event e;
+  e.type = fhir::EventType::kLabResult;
+  e.occurred_at = day.substr(0, 4) + "-" + day.substr(4, 2) + "-" + day.substr(6, 2) + "T12:00:00+09:00";
+  e.sort_key = day + "120000";
+  e.title = "検査結果";
+  m.event = e;
+  ASSERT_TRUE(store.PutMapping(*put, v.key, m).ok());
+}
+
+TEST_P(StoreConformanceTest, ListsAPatientsResourcesByTypeNewestFirstWithTheirEvents) {
+  PutLabRecord(*store_, "000000000000001", "20240110");
+  PutLabRecord(*store_, "000000000000002", "20240310");
+  PutLabRecord(*store_, "000000000000003", "20240210");
+  PutLabRecord(*store_, "000000000000003", "20240210", ConditionFlag::kDeleted);  // entered in error: left out
+  auto page = store_->ListResources({.patient_id = "P1", .resource_types = {"Observation"}});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->resources.size(), 2u);
+  EXPECT_FALSE(page->more);
+  EXPECT_EQ(page->resources[0].entity.reference, "Observation/o000000000000002");
+  EXPECT_EQ(page->resources[0].event_type, "lab_result");
+  EXPECT_EQ(page->resources[0].sort_key, "20240310120000");
+  EXPECT_EQ(page->resources[0].occurred_at, "2024-03-10T12:00:00+09:00");
+  EXPECT_EQ(page->resources[0].entity.resource["meta"]["versionId"], std::to_string(page->resources[0].entity.version_id));
+  EXPECT_EQ(page->resources[1].entity.reference, "Observation/o000000000000001");
+
+  auto all = store_->ListResources({.patient_id = "P1", .from_date = "2024-03-01", .to_date = "2024-03-31"});
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->resources.size(), 2u);  // the March record's report and observation
+  EXPECT_EQ(all->resources[0].entity.reference, "DiagnosticReport/r000000000000002");
+  auto one = store_->ListResources({.patient_id = "P1", .resource_types = {"Observation", "DiagnosticReport"}, .limit = 3});
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->resources.size(), 3u);
+  EXPECT_TRUE(one->more);
+  EXPECT_TRUE(store_->ListResources({.patient_id = "P2"})->resources.empty());
+  EXPECT_EQ(store_->ListResources({.patient_id = "P1", .resource_types = {"Obs%"}}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListResources({.patient_id = "P1", .from_date = "2024-02-30"}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, ARenamedFileUpdatesItsVersionAndStatus) {
   ASSERT_TRUE(store_->PutVersion(Version("000000000000002", "20110701000000000")).ok());
   // The source marks the same file superseded by renaming it with flag 2.

@@ -56,7 +56,14 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
   ASSERT_TRUE(demo.is_object());
   ASSERT_TRUE(demo["running"].get<bool>()) << demo.dump();
   ASSERT_TRUE(demo["hub_url"].get<std::string>().starts_with("http://127.0.0.1:"));
-  EXPECT_TRUE(demo["portal_url"].is_null()) << "no portal yet, and it does not pretend";
+  // The portals' page is on the hub's port.
+  const std::string portal_url = demo["portal_url"];
+  EXPECT_EQ(portal_url, demo["hub_url"].get<std::string>().substr(0, portal_url.size() - 1) + "/");
+  auto page = http::Fetch("GET", portal_url);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_NE(page->body.find("<html"), std::string::npos);
   EXPECT_EQ(demo["edges"].size(), 3u) << demo.dump();
   std::set<std::string> roles;
   for (const json& u : demo["sign_ins"]) roles.insert(u["role"].get<std::string>());
@@ -79,6 +86,18 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
     EXPECT_EQ(s["status"], "answered") << s.dump();
     EXPECT_GT(s["events"].get<int>(), 0) << s.dump();
   }
+  // The hub knows the facilities by name; "request the latest" re-scans each edge's tree.
+  const json facilities = Get(demo, "/facilities", dr);
+  ASSERT_EQ(facilities["facilities"].size(), 3u) << facilities.dump();
+  for (const json& f : facilities["facilities"]) {
+    EXPECT_FALSE(f["name"].get<std::string>().empty());
+    EXPECT_TRUE(f["kind"] == "hospital" || f["kind"] == "clinic") << f.dump();
+  }
+  EXPECT_FALSE(Get(demo, "/chart?limit=5&refresh=true&patient=" + local_id, dr)["partial"].get<bool>());
+  // The example patients are those with laboratory results: the first has them.
+  const json labs = Get(demo, "/resources?type=Observation&patient=" + local_id, dr);
+  EXPECT_FALSE(labs["resources"].empty()) << labs.dump().substr(0, 500);
+
   // The patient sees their own record; the receptionist sees no clinical data.
   const std::string self = SignIn(dir, demo, "patient-1");
   EXPECT_EQ(Get(demo, "/chart?regional_id=" + patient["regional_id"].get<std::string>(), self)["access"]["rule"],

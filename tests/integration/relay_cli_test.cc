@@ -450,6 +450,27 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   for (const json& id : a_chart["patient"]["identifiers"]) EXPECT_NE(id["facility"], c);
   EXPECT_EQ(a_chart.dump().find(r.person.at(c) + "\""), std::string::npos);
 
+  // The drill-downs come from the same decision: A's clinicians get the encounters of A and B,
+  // C is withheld, and nothing of C is in the answer.
+  auto [res_status, res] = call("GET", "/v1/resources?type=Encounter&patient=" + r.person.at(a), r.tokens.at(a));
+  ASSERT_EQ(res_status, 200) << res.dump();
+  std::set<std::string> res_facilities;
+  for (const json& e : res["resources"]) {
+    EXPECT_EQ(e["resource"]["resourceType"], "Encounter");
+    EXPECT_EQ(e["event_type"], "visit") << e.dump();
+    res_facilities.insert(e["facility"].get<std::string>());
+  }
+  EXPECT_EQ(res_facilities, (std::set<std::string>{a, b})) << res.dump();
+  std::map<std::string, std::string> res_sources;
+  for (const json& s : res["sources"]) res_sources[s["facility"]] = s["status"];
+  EXPECT_EQ(res_sources, (std::map<std::string, std::string>{{a, "answered"}, {b, "answered"}, {c, "withheld"}}));
+  EXPECT_EQ(res.dump().find(r.person.at(c) + "\""), std::string::npos);
+  for (const std::string bad : {"type=encounter", "type=Encounter/1", "limit=0", "limit=5001", "from=2024-1-1",
+                                "signed=yes"}) {
+    EXPECT_EQ(call("GET", "/v1/resources?" + bad + "&patient=" + r.person.at(a), r.tokens.at(a)).first, 400) << bad;
+  }
+  EXPECT_EQ(call("GET", "/v1/resources?type=Encounter", r.tokens.at(a)).first, 400) << "no patient named";
+
   // The locator and PIX disclose what the chart does (seed 004): A learns B's local ID, not C's;
   // C learns only its own; operators see every one. The signed form comes back as it went in.
   const auto facilities_in = [](const json& list) {
@@ -463,6 +484,22 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   EXPECT_EQ(facilities_in(call("GET", "/v1/patients/" + rk + "/locations", r.tokens.at(c)).second["facilities"]),
             (std::set<std::string>{c}));
   EXPECT_EQ(call("GET", "/v1/patients/" + rk + "/locations", r.operator_token).second["facilities"].size(), 3u);
+  // The link history too: A sees the events about A's and B's registrations, not C's; operators all.
+  const auto actors_in = [&](const std::string& token) {
+    std::multiset<std::string> actors;
+    auto [status, page] = call("GET", "/v1/patients/" + rk + "/history", token);
+    EXPECT_EQ(status, 200) << page.dump();
+    for (const json& e : page["events"]) {
+      actors.insert(e["actor"].get<std::string>());
+    }
+    return actors;
+  };
+  const std::multiset<std::string> all_actors = actors_in(r.operator_token);
+  ASSERT_EQ(all_actors.count("edge-" + c), 1u) << "C's edge registered the person once: " << ::testing::PrintToString(all_actors);
+  const std::multiset<std::string> a_actors = actors_in(r.tokens.at(a));
+  EXPECT_EQ(a_actors.count("edge-" + c), 0u);
+  EXPECT_EQ(a_actors.count("edge-" + a) + a_actors.count("edge-" + b), 2u);
+  EXPECT_EQ(actors_in(r.tokens.at(c)), (std::multiset<std::string>{"edge-" + c}));
   auto [doc_status, doc] = live.Call("GET", consent_url_of(rk) + "/" + consent_id + "/document", r.tokens.at(b));
   EXPECT_EQ(doc_status, 200);
   EXPECT_EQ(doc, "%PDF-1.7\nsigned");
@@ -472,6 +509,7 @@ TEST(RelayCliTest, ThePatientsConsentDecidesWhoSeesWhatAndBreakGlassOverridesItO
   // C is not linked: its clinicians see nothing, and are told why.
   auto [c_status, c_answer] = chart_of(c);
   EXPECT_EQ(c_status, 403);
+  EXPECT_EQ(call("GET", "/v1/resources?patient=" + r.person.at(c), r.tokens.at(c)).first, 403);
   EXPECT_EQ(c_answer["error"]["message"], fmt::format("the patient has not linked facility {}", c)) << c_answer.dump();
 
   // Break-glass at C, by a clinician signed in as themself (not C's system): reason required,
@@ -694,6 +732,7 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"GET", "/v1/patients?family_kana=%E3%83%A4", nullptr, any},  // each caller's own hits
       {"GET", "/v1/chart?limit=5&regional_id=" + rk, nullptr, clinical},
       {"GET", "/v1/entities/" + a + "/Patient/none?regional_id=" + rk, nullptr, clinical},
+      {"GET", "/v1/resources?type=Encounter&limit=5&regional_id=" + rk, nullptr, clinical},
       {"GET", "/v1/patients/" + rk, nullptr, only(index_readers)},
       {"GET", "/v1/patients/" + rk + "/locations", nullptr, only(index_readers)},
       {"GET", "/v1/patients/" + rk + "/history", nullptr, only(index_readers)},
@@ -707,6 +746,12 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
        only({"system-A", "clinician-A", "staff-A", "clinician-C", "patient", "proxy"})},
       {"GET", "/v1/patients/" + rk + "/accesses", nullptr, only({"operator", "patient", "proxy"})},
       {"GET", "/v1/audit?patient=" + rk + "&limit=5", nullptr, only({"operator"})},
+      {"POST", "/v1/audit/verify", nullptr, only({"operator"})},
+      {"GET", "/v1/facilities", nullptr, any},
+      {"POST", "/v1/facilities", [] { return json{{"facility", "1310000009"}, {"name", "matrix"}}; }, only({"operator"})},
+      {"GET", "/v1/certificates", nullptr, only({"operator"})},
+      {"POST", "/v1/certificates", [] { return json{{"name", "m"}, {"role", "user"}}; }, only({"operator"})},
+      {"POST", "/v1/certificates/ff/revoke", [] { return json{{"reason", "matrix"}}; }, only({"operator"})},
       {"POST", "/v1/breakglass", [&] { return json{{"regional_id", rk}, {"reason", "matrix"}, {"minutes", 1}}; },
        only({"clinician-A", "clinician-C"})},
       {"POST", "/v1/breakglass/B999/stop", nullptr, only({"clinician-A", "clinician-C"})},
