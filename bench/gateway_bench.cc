@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   auto trail = Must(audit::Log::Open("sqlite:" + dir + "/audit.db"), "audit trail");
   auto consents = Must(policy::ConsentStore::Open(url), "consents");
   auto users = Must(identity::UserStore::Open(url), "users");
+  auto facilities = Must(hub::FacilityDirectory::Open(url), "facility directory");
   auto registry = Must(gateway::Registry::Open(url), "registry");
   auto outbox = Must(gateway::Outbox::Open(url), "outbox");
   const auto credentials = Must(hub::Credentials::Load(dir + "/none.json"), "credentials");
@@ -122,7 +123,16 @@ int main(int argc, char** argv) {
   options.send = hub::WebhookSender(nullptr);
   options.threads = 16;
   gateway::Deliverer deliverer(*outbox, *registry, options, logger);
-  const hub::HubServices hub{*index, credentials, edges, *trail, *consents, *users, *registry, *outbox, deliverer};
+  const hub::HubServices hub{.index = *index,
+                            .credentials = credentials,
+                            .edges = edges,
+                            .audit = *trail,
+                            .consents = *consents,
+                            .users = *users,
+                            .facilities = *facilities,
+                            .services = *registry,
+                            .outbox = *outbox,
+                            .deliverer = deliverer};
   for (int i = 0; i < services; ++i) {
     auto issued = Must(registry->Add({fmt::format("svc-{}", i), "",
                                       fmt::format("http://127.0.0.1:{}/hook/{}", receiver->port(), i), true}),

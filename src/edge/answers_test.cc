@@ -200,34 +200,6 @@ TEST_F(AnswersTest, HostileArgumentsAreRefusedNamingTheArgument) {
   EXPECT_EQ(ping->body, "{}");
 }
 
-TEST_F(AnswersTest, AServicesRequestGetsThePatientsResourcesNewestFirstOfTheAskedTypes) {
-  auto answer = Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"Encounter"}}, {"nonce", "n-7"}});
-  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
-  const json body = json::parse(answer->body);
-  EXPECT_EQ(body["nonce"], "n-7");
-  EXPECT_FALSE(answer->signature.empty());
-  ASSERT_EQ(body["resources"].size(), 3u);
-  EXPECT_EQ(body["resources"][0]["occurred_at"].get<std::string>().substr(0, 10), "2024-03-01");
-  for (const json& e : body["resources"]) {
-    EXPECT_EQ(e["resource"]["resourceType"], "Encounter");
-    EXPECT_EQ(e["event_type"], "visit");
-    EXPECT_EQ(e["status"], "valid");
-  }
-  const json dated = json::parse(Ask("resources", {{"patient_ids", {"P1"}}, {"from", "2024-02-01"}, {"to", "2024-02-28"},
-                                                   {"limit", 1}})->body);
-  ASSERT_EQ(dated["resources"].size(), 1u);
-  EXPECT_EQ(dated["resources"][0]["occurred_at"].get<std::string>().substr(0, 10), "2024-02-01");
-  const json one = json::parse(Ask("resources", {{"patient_ids", {"P1"}}, {"limit", 1}})->body);
-  EXPECT_TRUE(one["more"].get<bool>());
-  EXPECT_TRUE(json::parse(Ask("resources", {{"patient_ids", {"P1"}}, {"types", {"Observation"}}})->body)["resources"].empty());
-  for (const json& bad : {json{{"patient_ids", {"P1"}}, {"types", "Encounter"}}, json{{"patient_ids", {"P1"}}, {"types", {7}}},
-                          json{{"patient_ids", {"P1"}}, {"from", "2024/01/01"}}, json{{"patient_ids", {"P1"}}, {"limit", 0}},
-                          json{{"patient_ids", {"P1"}}, {"limit", 1001}}, json{{"types", {"Encounter"}}},
-                          json{{"patient_ids", {"../P1"}}}}) {
-    EXPECT_TRUE(Error("resources", bad).starts_with("invalid_argument")) << bad.dump() << " → " << Error("resources", bad);
-  }
-}
-
 TEST_F(AnswersTest, AChangesRecordIsAnsweredWithItsOwnResourcesOnlyForItsPatient) {
   const json all = json::parse(Ask("resources", {{"patient_ids", {"P1"}}})->body);
   const int64_t record = all["resources"][0]["record_id"];

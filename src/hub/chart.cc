@@ -388,7 +388,7 @@ StatusOr<json> Resources(const HubServices& hub, const Principal& viewer, const 
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
   std::vector<Ask> asks;
   for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(hub.edges, asks, "resources",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},

@@ -34,6 +34,7 @@ class TakeChangesTest : public ::testing::Test {
     trail_ = Must(audit::Log::Open(audit_db_->url(), std::move(quick)));
     consents_ = Must(policy::ConsentStore::Open(db_->url()));
     users_ = Must(identity::UserStore::Open(db_->url()));
+    facilities_ = Must(FacilityDirectory::Open(db_->url()));
     registry_ = Must(gateway::Registry::Open(db_->url()));
     outbox_ = Must(gateway::Outbox::Open(db_->url()));
     credentials_ = Must(Credentials::Load("/nonexistent/credentials.json"));
@@ -42,8 +43,16 @@ class TakeChangesTest : public ::testing::Test {
     o.now_ms = [] { return int64_t{0}; };  // never started: the rows stay for the test to see
     o.send = [](const gateway::WebhookRequest&) -> StatusOr<int> { return 200; };
     deliverer_ = std::make_unique<gateway::Deliverer>(*outbox_, *registry_, o, log::Logger::Null());
-    hub_ = std::make_unique<HubServices>(HubServices{*index_, credentials_, *edges_, *trail_, *consents_, *users_, *registry_,
-                                                     *outbox_, *deliverer_});
+    hub_ = std::make_unique<HubServices>(HubServices{.index = *index_,
+                                                     .credentials = credentials_,
+                                                     .edges = *edges_,
+                                                     .audit = *trail_,
+                                                     .consents = *consents_,
+                                                     .users = *users_,
+                                                     .facilities = *facilities_,
+                                                     .services = *registry_,
+                                                     .outbox = *outbox_,
+                                                     .deliverer = *deliverer_});
     visits_ = Must(registry_->Add({"visits", "", "https://visits.example/hook", true})).service.id;
     names_ = Must(registry_->Add({"names", "", "https://names.example/hook", true})).service.id;
     quiet_ = Must(registry_->Add({"quiet", "", "https://quiet.example/hook", true})).service.id;
@@ -79,6 +88,7 @@ class TakeChangesTest : public ::testing::Test {
   std::unique_ptr<audit::Log> trail_;
   std::unique_ptr<policy::ConsentStore> consents_;
   std::unique_ptr<identity::UserStore> users_;
+  std::unique_ptr<FacilityDirectory> facilities_;
   std::unique_ptr<gateway::Registry> registry_;
   std::unique_ptr<gateway::Outbox> outbox_;
   Credentials credentials_;
