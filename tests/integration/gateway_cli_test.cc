@@ -533,7 +533,9 @@ TEST(GatewayCliTest, KillingTheHubAndTheEdgeDuringFanOutLosesNoNotificationAndEa
   const Service b = AddService(r, &hooks, "b");
   r.Service(fmt::format("grant --facility {} --id {} --notify data --type Encounter", f0, a.id));
   r.Service(fmt::format("grant --facility {} --id {} --notify signal --type Encounter", f0, b.id));
-  hooks.FailFirst("b", 5);  // b takes its first five but loses the acknowledgements
+  // b takes its first two but loses the acknowledgements (each is retried after a backoff, and
+  // holds the patient's later changes back meanwhile: they are in order).
+  hooks.FailFirst("b", 2);
 
   std::vector<json> first, second;
   for (int i = 0; i < 40; ++i) first.push_back(Encounter(fmt::format("burst-{}", i), fmt::format("2026-11-{:02}T09:00:00+09:00", i % 28 + 1)));
@@ -563,8 +565,8 @@ TEST(GatewayCliTest, KillingTheHubAndTheEdgeDuringFanOutLosesNoNotificationAndEa
       previous = seq;
     }
   }
-  // b lost five acknowledgements: those five came again, under the same keys.
-  EXPECT_GE(hooks.Of("b").size(), 65u);
+  // b lost two acknowledgements: those came again, under the same keys.
+  EXPECT_GE(hooks.Of("b").size(), 62u);
   json delivered = r.Service(fmt::format("deliveries --id {} --state delivered --limit 1000", b.id));
   EXPECT_EQ(delivered["deliveries"].size(), 60u);
   EXPECT_TRUE(r.Service(fmt::format("deliveries --id {} --state pending", a.id))["deliveries"].empty());
