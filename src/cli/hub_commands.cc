@@ -12,8 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/log.h"
+#include "gateway/deliverer.h"
 #include "base/file.h"
 #include "base/time.h"
+#include "cli/service_commands.h"
 #include "cli/stop_signal.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -22,6 +24,7 @@
 #include "hub/api.h"
 #include "hub/facility_directory.h"
 #include "hub/patient_index.h"
+#include "hub/service_gateway.h"
 #include "identity/totp.h"
 #include "identity/user_store.h"
 #include "log/log.h"
@@ -43,17 +46,9 @@ int Fail(std::string_view command, const Status& s) {
   return HubExitCode(s);
 }
 
-// Calls the API and prints its JSON answer; the error it sent on failure.
 int Call(std::string_view command, const ClientFlags& f, std::string_view method, const std::string& path,
          const json& body = nullptr) {
-  auto hub = ResolveClient(f);
-  if (!hub.ok()) return Fail(command, hub.status());
-  auto response = CallHub(*hub, method, path, body.is_null() ? std::string() : body.dump(), std::chrono::seconds(30));
-  if (!response.ok()) return Fail(command, response.status());
-  if (Status s = http::ResponseStatus(*response); !s.ok()) return Fail(command, s);
-  json j = json::parse(response->body, nullptr, false);
-  std::cout << (j.is_discarded() ? response->body : j.dump(2)) << "\n";
-  return 0;
+  return CallAndPrint("renkei hub", command, f, method, path, body);
 }
 
 std::string Segment(std::string_view text) { return http::PercentEncode(text); }
@@ -66,6 +61,7 @@ struct ServeFlags {
   std::string audit;  // "": beside the store (see AuditUrl)
   int audit_retention_days = 7 * 365 + 2;
   pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
+  std::string webhook_ca;  // the CAs webhooks' certificates must chain to ("": the regional CA)
   int threads = 2;
   int handler_threads = 32;
   int heartbeat_ms = 10'000;
@@ -162,23 +158,56 @@ int RunServe(const GlobalOptions& g, ServeFlags f) {
   edge_options.heartbeat = std::chrono::milliseconds(f.heartbeat_ms);
   // A link that carried nothing for three heartbeats (not even a ping's answer) is dead.
   server_options.channel.idle_timeout = std::max(3 * edge_options.heartbeat, std::chrono::milliseconds(1000));
-  hub::EdgeRegistry edges(**index, edge_options, *logger);
-  http::Router router = hub::MakeApi({.index = **index,
+  // Ended explicitly below, while the deliverer that fetches through it and that its edges'
+  // pushes wake still lives.
+  auto edges = std::make_unique<hub::EdgeRegistry>(**index, edge_options, *logger);
+  // The service-provider gateway: its register and outbox beside the index, and the deliverer.
+  auto services = gateway::Registry::Open(f.store);
+  if (!services.ok()) return Fail("serve", services.status().Annotate("the service register"));
+  auto outbox = gateway::Outbox::Open(f.store);
+  if (!outbox.ok()) return Fail("serve", outbox.status().Annotate("the service outbox"));
+  std::shared_ptr<boost::asio::ssl::context> webhook_tls;
+  if (const std::string ca = f.webhook_ca.empty() ? f.tls.ca : f.webhook_ca; !ca.empty()) {
+    pki::TlsFiles trust;
+    trust.ca = ca;
+    auto context = pki::ClientContext(trust);
+    if (!context.ok()) return Fail("serve", context.status().Annotate("--webhook-ca"));
+    webhook_tls = *context;
+  }
+  gateway::DelivererOptions delivery;
+  delivery.now_ms = NowUnixMs;
+  delivery.send = hub::WebhookSender(webhook_tls);
+  delivery.fetch = [&edges](const gateway::Delivery& d) { return hub::FetchChangeData(*edges, d); };
+  delivery.audit = [&trail, logger = *logger](const gateway::Delivery& d, const gateway::Service& s,
+                                               const policy::ServiceDecision& decision) {
+    if (Status recorded = hub::RecordDelivery(**trail, d, s, decision); !recorded.ok()) {
+      logger->Error("hub.delivery_not_audited", {{"delivery", d.id}, {"error", recorded.message()}});
+    }
+  };
+  gateway::Deliverer deliverer(**outbox, **services, std::move(delivery), *logger);
+  const hub::HubServices hub_services{.index = **index,
                                       .credentials = *credentials,
-                                      .edges = edges,
+                                      .edges = *edges,
                                       .audit = **trail,
                                       .consents = **consents,
                                       .users = **users,
                                       .facilities = **facilities,
+                                      .services = **services,
+                                      .outbox = **outbox,
+                                      .deliverer = deliverer,
                                       .audit_url = audit_url,
                                       .ca_pem = ca_pem,
-                                      .ca_dir = f.ca_dir},
-                                     *logger);
+                                      .ca_dir = f.ca_dir};
+  edges->AddOp("changes", [&hub_services](const std::string& facility, const json& args) {
+    return hub::TakeChanges(hub_services, facility, args);
+  });
+  http::Router router = hub::MakeApi(hub_services, *logger);
   if (!f.no_portal) {
     auto assets = f.portal_dir.empty() ? portal::Assets::Embedded() : portal::Assets::FromDirectory(f.portal_dir);
     if (!assets.ok()) return Fail("serve", assets.status().Annotate("--portal-dir"));
     portal::AddRoutes(router, std::make_shared<const portal::Assets>(*std::move(assets)));
   }
+  deliverer.Start();
   InstallStopHandler();
   auto server = http::Server::Start(server_options, std::move(router), *logger);
   if (!server.ok()) return Fail("serve", server.status());
@@ -206,6 +235,8 @@ int RunServe(const GlobalOptions& g, ServeFlags f) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   (*server)->Stop();
+  deliverer.Stop();
+  edges.reset();
   if (Status s = (*trail)->Close(); !s.ok()) return Fail("serve", s.Annotate("closing the audit trail"));
   fmt::print("Stopped\n");
   return 0;
@@ -318,6 +349,22 @@ StatusOr<ClientFlags> ResolveClient(const ClientFlags& f) {
   return out;
 }
 
+int CallAndPrint(std::string_view program, std::string_view command, const ClientFlags& f, std::string_view method,
+                 const std::string& path, const json& body) {
+  const auto fail = [&](const Status& s) {
+    std::cerr << program << " " << command << ": " << s.message() << "\n";
+    return HubExitCode(s);
+  };
+  auto hub = ResolveClient(f);
+  if (!hub.ok()) return fail(hub.status());
+  auto response = CallHub(*hub, method, path, body.is_null() ? std::string() : body.dump(), std::chrono::seconds(30));
+  if (!response.ok()) return fail(response.status());
+  if (Status s = http::ResponseStatus(*response); !s.ok()) return fail(s);
+  json j = json::parse(response->body, nullptr, false);
+  std::cout << (j.is_discarded() ? response->body : j.dump(2)) << "\n";
+  return 0;
+}
+
 StatusOr<http::ClientResponse> CallHub(const ClientFlags& resolved, std::string_view method, const std::string& path,
                                        std::string_view body, std::chrono::milliseconds timeout) {
   std::shared_ptr<boost::asio::ssl::context> tls;
@@ -372,6 +419,8 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--tls-cert", serve->tls.cert, "the hub's certificate (from `renkei ca issue --role hub`): serve HTTPS/WSS");
   s->add_option("--tls-key", serve->tls.key, "its private key");
   s->add_option("--ca", serve->tls.ca, "the regional CA's certificate: clients may present certificates of it");
+  s->add_option("--webhook-ca", serve->webhook_ca,
+                "the CA certificates services' https:// webhooks must chain to (default: the regional CA, --ca)");
   s->add_option("--crl", serve->tls.crl, "the CA's crl.pem: revoked certificates are refused on connect (re-read on change)");
   s->add_option("--max-connections", serve->max_connections,
                 "open connections at most, the edges' WebSockets included; more are closed on accept (default 4096;\n"
@@ -600,6 +649,9 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
     *exit_code = Call("patients revert", *cf, "POST", fmt::format("/v1/changes/{}/revert", pf->change),
                       {{"reason", pf->reason}});
   });
+
+  // hub service ...
+  AddServiceCommands(hub, exit_code);
 
   // hub review ...
   CLI::App* review = hub->add_subcommand("review", "Operator: the review queue of uncertain matches");

@@ -1,10 +1,11 @@
 // `renkei hub ...`: the region's hub. `hub serve` runs the patient index (名寄せ, PIX/PDQ,
 // record locator) as a JSON HTTP API; `hub token add` issues callers' credentials; `hub
-// patients ...` and `hub review ...` are command-line clients of that API for operators and
+// patients ...`, `hub review ...` and `hub service ...` (service_commands.h) are command-line clients of that API for operators and
 // scripts (they print the API's JSON answers).
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "cli/edge_commands.h"
@@ -35,6 +36,11 @@ StatusOr<ClientFlags> ResolveClient(const ClientFlags& f);
 
 // Calls the hub's API at `path` ("/v1/...") as the resolved flags say (the token as a bearer
 // token, the certificate over TLS); http::Client's errors.
+// Calls the API as CallHub does and prints its JSON answer; on failure prints
+// "<program> <command>: <the error the hub sent>" to stderr. The exit code (HubExitCode).
+int CallAndPrint(std::string_view program, std::string_view command, const ClientFlags& f, std::string_view method,
+                 const std::string& path, const nlohmann::json& body = nullptr);
+
 StatusOr<http::ClientResponse> CallHub(const ClientFlags& resolved, std::string_view method, const std::string& path,
                                        std::string_view body, std::chrono::milliseconds timeout);
 

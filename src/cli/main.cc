@@ -10,6 +10,7 @@
 #include "cli/ca_commands.h"
 #include "cli/demo_commands.h"
 #include "cli/edge_commands.h"
+#include "cli/example_service.h"
 #include "cli/gen_commands.h"
 #include "cli/hub_commands.h"
 #include "cli/mpi_commands.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   renkei::cli::AddCaCommands(app, &exit_code);
   renkei::cli::AddDemoCommands(app, &exit_code);
   renkei::cli::AddEdgeCommands(app, global, &exit_code);
+  renkei::cli::AddExampleServiceCommands(app, global, &exit_code);
   renkei::cli::AddGenCommands(app, global, &exit_code);
   renkei::cli::AddHubCommands(app, global, &exit_code);
   renkei::cli::AddMpiCommands(app, &exit_code);

@@ -28,6 +28,7 @@ struct ConnectFlags {
   pki::TlsFiles tls;
   bool no_consent = false;
   int workers = 2;
+  int backoff_max_ms = 30'000;
 };
 
 int RunConnect(const GlobalOptions& g, const ConnectFlags& f) {
@@ -68,6 +69,7 @@ int RunConnect(const GlobalOptions& g, const ConnectFlags& f) {
   o.store_url = f.store.empty() ? ctx->config.edge.store : f.store;
   o.consent = !f.no_consent;
   o.workers = f.workers;
+  o.backoff_max = std::chrono::milliseconds(f.backoff_max_ms);
   o.version = "renkei 0.1.0";
   ctx->store.reset();
   InstallStopHandler();
@@ -205,6 +207,8 @@ void AddEdgeConnectCommand(CLI::App& edge, const GlobalOptions& global, int* exi
   cmd->add_option("--root", f->root, "the SS-MIX2 root to re-scan when the hub asks for the latest (default edge.ssmix2_root)");
   cmd->add_option("--store", f->store, "the repository (overrides edge.store)");
   cmd->add_option("--workers", f->workers, "threads answering the hub (default 2)")->check(CLI::Range(1, 32));
+  cmd->add_option("--backoff-max-ms", f->backoff_max_ms, "the longest wait between reconnection attempts (default 30000)")
+      ->check(CLI::Range(500, 600'000));
   cmd->add_flag("--no-consent", f->no_consent,
                 "register patients without consent to sharing (their data stays visible to this facility only)");
   cmd->callback([f, &global, exit_code] { *exit_code = RunConnect(global, *f); });

@@ -6,7 +6,10 @@
 #include <fmt/format.h>
 
 #include "base/time.h"
+#include "edge/upload.h"
+#include "fhir/coding.h"
 #include "fhir/event.h"
+#include "pki/digest.h"
 #include "ssmix2/path.h"
 
 namespace renkei::edge {
@@ -38,6 +41,59 @@ std::string StringArg(const json& args, const char* name) {
   return it != args.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+constexpr std::string_view kWritableTypes[] = {"Encounter", "QuestionnaireResponse"};
+constexpr size_t kMaxWriteBytes = 256 << 10;
+
+// An entry of a "resources", "record" or "write" answer.
+json EntryJson(store::EntityRow& e, const std::string& patient_id, const std::string& event_type,
+               const std::string& occurred_at, const std::string& sort_key) {
+  return {{"reference", e.reference}, {"record_id", e.record_id}, {"patient_id", patient_id}, {"event_type", event_type},
+          {"occurred_at", occurred_at}, {"sort_key", sort_key}, {"status", store::RecordStatusName(e.status)},
+          {"resource", std::move(e.resource)}};
+}
+
+// The query of a "resources" request, and of the extraction after a write-back.
+StatusOr<store::ResourceQuery> ResourceQueryOf(const json& args) {
+  store::ResourceQuery q;
+  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
+    if (!types->is_array() || types->size() > 32) return InvalidArgument("'types' must be an array of at most 32 resource types");
+    for (const json& t : *types) {
+      if (!t.is_string()) return InvalidArgument("'types' holds a non-string");
+      q.resource_types.push_back(t.get<std::string>());
+    }
+  }
+  q.from_date = StringArg(args, "from");
+  q.to_date = StringArg(args, "to");
+  const json limit = args.value("limit", json(1000));
+  if (!limit.is_number_integer() || limit.get<int64_t>() < 1 || limit.get<int64_t>() > 5000) {
+    return InvalidArgument("'limit' must be from 1 to 5000");
+  }
+  q.limit = limit.get<int64_t>();
+  return q;
+}
+
+// The patients' resources for `q`, newest first: {"resources": [entry...], "more"}.
+StatusOr<json> ResourceEntries(store::Store& s, const std::vector<std::string>& ids, store::ResourceQuery q) {
+  std::vector<store::ResourceRow> rows;
+  bool more = false;
+  for (const std::string& id : ids) {
+    q.patient_id = id;
+    RENKEI_ASSIGN_OR_RETURN(store::ResourcePage page, s.ListResources(q));
+    more |= page.more;
+    for (auto& r : page.resources) rows.push_back(std::move(r));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const store::ResourceRow& a, const store::ResourceRow& b) {
+    return a.sort_key != b.sort_key ? a.sort_key > b.sort_key : a.entity.record_id > b.entity.record_id;
+  });
+  if (rows.size() > static_cast<size_t>(q.limit)) {
+    rows.resize(static_cast<size_t>(q.limit));
+    more = true;
+  }
+  json resources = json::array();
+  for (store::ResourceRow& r : rows) resources.push_back(EntryJson(r.entity, r.patient_id, r.event_type, r.occurred_at, r.sort_key));
+  return json{{"resources", std::move(resources)}, {"more", more}};
+}
+
 }  // namespace
 
 Answers::Answers(std::string facility, std::optional<pki::Signer> signer, std::optional<ImportOptions> rescan,
@@ -47,10 +103,12 @@ Answers::Answers(std::string facility, std::optional<pki::Signer> signer, std::o
 StatusOr<relay::Answer> Answers::Answer(store::Store& store, std::string_view op, const json& args,
                                         const std::atomic<bool>& cancelled) const {
   if (op == "ping") return relay::Answer{"{}", ""};
-  StatusOr<json> body = op == "events"   ? Events(store, args, cancelled)
+  StatusOr<json> body = op == "events"      ? Events(store, args, cancelled)
                         : op == "entity"    ? EntityOf(store, args)
                         : op == "resources" ? Resources(store, args)
-                                         : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", op.substr(0, 40))));
+                        : op == "record"    ? Record(store, args)
+                        : op == "write"     ? Write(store, args)
+                                            : StatusOr<json>(InvalidArgument(fmt::format("unknown op '{}'", op.substr(0, 40))));
   if (!body.ok()) return body.status();
   (*body)["facility"] = facility_;
   (*body)["nonce"] = StringArg(args, "nonce");
@@ -129,44 +187,72 @@ StatusOr<json> Answers::EntityOf(store::Store& s, const json& args) const {
 
 StatusOr<json> Answers::Resources(store::Store& s, const json& args) const {
   RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
-  store::ResourceQuery q;
-  if (const auto types = args.find("types"); types != args.end() && !types->is_null()) {
-    if (!types->is_array() || types->size() > 32) return InvalidArgument("'types' must be an array of at most 32 resource types");
-    for (const json& t : *types) {
-      if (!t.is_string()) return InvalidArgument("'types' holds a non-string");
-      q.resource_types.push_back(t.get<std::string>());
-    }
+  RENKEI_ASSIGN_OR_RETURN(store::ResourceQuery q, ResourceQueryOf(args));
+  RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(q)));
+  body["patient_ids"] = ids;
+  return body;
+}
+
+StatusOr<json> Answers::Record(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(args));
+  const auto record = args.find("record_id");
+  if (record == args.end() || !record->is_number_integer() || record->get<int64_t>() < 0) {
+    return InvalidArgument("'record_id' must be a record's ID (0 for the patient's demographics)");
   }
-  q.from_date = StringArg(args, "from");
-  q.to_date = StringArg(args, "to");
-  const json limit = args.value("limit", json(1000));
-  if (!limit.is_number_integer() || limit.get<int64_t>() < 1 || limit.get<int64_t>() > 5000) {
-    return InvalidArgument("'limit' must be from 1 to 5000");
+  if (record->get<int64_t>() == 0) {
+    store::ResourceQuery q;
+    q.resource_types = {"Patient"};
+    RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(q)));
+    body["patient_ids"] = ids;
+    return body;
   }
-  q.limit = limit.get<int64_t>();
-  std::vector<store::ResourceRow> rows;
-  bool more = false;
-  for (const std::string& id : ids) {
-    q.patient_id = id;
-    RENKEI_ASSIGN_OR_RETURN(store::ResourcePage page, s.ListResources(q));
-    more |= page.more;
-    for (auto& r : page.resources) rows.push_back(std::move(r));
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const store::ResourceRow& a, const store::ResourceRow& b) {
-    return a.sort_key != b.sort_key ? a.sort_key > b.sort_key : a.entity.record_id > b.entity.record_id;
-  });
-  if (rows.size() > static_cast<size_t>(q.limit)) {
-    rows.resize(static_cast<size_t>(q.limit));
-    more = true;
-  }
+  // The record as it is now, deleted or superseded too (its entity says so): the change itself.
   json resources = json::array();
-  for (store::ResourceRow& r : rows) {
-    resources.push_back({{"reference", r.entity.reference}, {"record_id", r.entity.record_id},
-                         {"patient_id", r.patient_id}, {"event_type", r.event_type}, {"occurred_at", r.occurred_at},
-                         {"sort_key", r.sort_key}, {"status", store::RecordStatusName(r.entity.status)},
-                         {"resource", std::move(r.entity.resource)}});
+  for (const std::string& id : ids) {
+    RENKEI_ASSIGN_OR_RETURN(auto entities, s.ListPatientEntities(id, record->get<int64_t>()));
+    for (store::EntityRow& e : entities) resources.push_back(EntryJson(e, id, "", "", ""));
   }
-  return json{{"patient_ids", ids}, {"resources", std::move(resources)}, {"more", more}};
+  return json{{"patient_ids", ids}, {"resources", std::move(resources)}};
+}
+StatusOr<json> Answers::Write(store::Store& s, const json& args) const {
+  RENKEI_ASSIGN_OR_RETURN(std::vector<std::string> ids, PatientIds(json{{"patient_ids", {args.value("patient_id", json())}}}));
+  const std::string service = StringArg(args, "service"), key = StringArg(args, "key");
+  if (service.empty() || service.size() > 64) return InvalidArgument("'service' (the writing service's name) is required");
+  if (key.empty() || key.size() > 255) return InvalidArgument("'key' (the write's idempotency key, 1-255 characters) is required");
+  const auto resource = args.find("resource");
+  if (resource == args.end() || !resource->is_object()) return InvalidArgument("'resource' must be a FHIR resource (a JSON object)");
+  const std::string type = StringArg(*resource, "resourceType");
+  if (std::find(std::begin(kWritableTypes), std::end(kWritableTypes), type) == std::end(kWritableTypes)) {
+    return InvalidArgument("a service writes an Encounter (a reception or, planned, a reservation) or a QuestionnaireResponse");
+  }
+  RENKEI_ASSIGN_OR_RETURN(store::ResourceQuery extract, ResourceQueryOf(args));
+  // The record's identity comes from who wrote it and their key, never from the resource, so
+  // that a write sent twice is one record and a service cannot overwrite another's.
+  const std::string digest = pki::Sha256Hex(service + "\n" + key).substr(0, 32);
+  json written = *resource;
+  written["id"] = "svc-" + digest;
+  written.erase("identifier");
+  // Whatever the service named, the resource is about the patient the hub named.
+  written["subject"] = {{"identifier", {{"system", fhir::PatientIdSystem(facility_)}, {"value", ids[0]}}}};
+  const json bundle = {{"resourceType", "Bundle"}, {"type", "collection"}, {"entry", json::array({{{"resource", written}}})}};
+  std::string text = bundle.dump();
+  if (text.size() > kMaxWriteBytes) return ResourceExhausted(fmt::format("a written resource is at most {} bytes", kMaxWriteBytes));
+  UploadOptions options;
+  options.facility_id = facility_;
+  options.file_name = fmt::format("service-{}.json", digest);
+  Uploader uploader(s, logger_);
+  RENKEI_ASSIGN_OR_RETURN(UploadReport report, uploader.UploadFhir(options, text));
+  if (report.items.size() != 1) return Internal("the write did not become one item");
+  const UploadItem& item = report.items[0];
+  if (item.outcome == UploadOutcome::kQuarantined || item.outcome == UploadOutcome::kSkipped) {
+    return InvalidArgument(fmt::format("the resource was not stored: {}", item.reason));
+  }
+  RENKEI_ASSIGN_OR_RETURN(json body, ResourceEntries(s, ids, std::move(extract)));
+  body["patient_id"] = ids[0];
+  body["outcome"] = UploadOutcomeName(item.outcome);
+  body["record_id"] = item.record_id;
+  body["reference"] = item.reference;
+  return body;
 }
 
 }  // namespace renkei::edge

@@ -9,6 +9,18 @@
 //             "event_type","occurred_at","sort_key","status","resource"}...] newest first,"more","at"}
 //          the current content of the patients' valid records: a chart's drill-downs, a service's
 //          extract
+//   record {"patient_ids","record_id","nonce"}                   (a change's data, for data mode)
+//          → {"facility","nonce","patient_ids","resources":[as above...],"at"}: that record's
+//          resources as they are now (deleted or superseded ones marked so; event fields ""),
+//          or with record_id 0 the patient's demographics (their Patient resources)
+//   write  {"patient_id","service","key","resource","types","from","to","limit","nonce"}
+//          → {"facility","nonce","patient_id","outcome","record_id","reference",
+//             "resources":[as above...],"more","at"}: a service's write-back. `resource` (a FHIR R4
+//          Encounter — a reception or, with status "planned", a reservation — or a
+//          QuestionnaireResponse) is stored as a record of the patient through the same path as
+//          an uploaded FHIR Bundle (upload.h): its subject set to the patient, its ID derived from
+//          (service, key), so the same write sent again is one record ("unchanged"); then the
+//          patient's resources are extracted for the service as for "resources" (seed 000 S35)
 //   ping   {} → {}
 // Every answer but ping's is signed with the edge's key (pki/signature.h) when it has one, and
 // carries the hub's nonce and the time it was made, so that a signed answer cannot be replayed
@@ -52,6 +64,8 @@ class Answers {
   StatusOr<nlohmann::json> Events(store::Store& s, const nlohmann::json& args, const std::atomic<bool>& cancelled) const;
   StatusOr<nlohmann::json> EntityOf(store::Store& s, const nlohmann::json& args) const;
   StatusOr<nlohmann::json> Resources(store::Store& s, const nlohmann::json& args) const;
+  StatusOr<nlohmann::json> Record(store::Store& s, const nlohmann::json& args) const;
+  StatusOr<nlohmann::json> Write(store::Store& s, const nlohmann::json& args) const;
 
   const std::string facility_;
   const std::optional<pki::Signer> signer_;

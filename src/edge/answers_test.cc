@@ -250,5 +250,89 @@ TEST_F(AnswersTest, HostileArgumentsAreRefusedNamingTheArgument) {
   EXPECT_EQ(ping->body, "{}");
 }
 
+TEST_F(AnswersTest, AChangesRecordIsAnsweredWithItsOwnResourcesOnlyForItsPatient) {
+  const json all = json::parse(Ask("resources", {{"patient_ids", {"P1"}}})->body);
+  const int64_t record = all["resources"][0]["record_id"];
+  const json mine = json::parse(Ask("record", {{"patient_ids", {"P1"}}, {"record_id", record}})->body);
+  ASSERT_EQ(mine["resources"].size(), 1u);
+  EXPECT_EQ(mine["resources"][0]["record_id"], record);
+  // Another patient's record is answered as nothing.
+  EXPECT_TRUE(json::parse(Ask("record", {{"patient_ids", {"P2"}}, {"record_id", record}})->body)["resources"].empty());
+  // Demographics: the patient's Patient resources (none for a patient without ADT-00 here).
+  EXPECT_TRUE(json::parse(Ask("record", {{"patient_ids", {"P2"}}, {"record_id", 0}})->body)["resources"].empty());
+  for (const json& bad : {json{{"patient_ids", {"P1"}}}, json{{"patient_ids", {"P1"}}, {"record_id", -1}},
+                          json{{"patient_ids", {"P1"}}, {"record_id", "7"}}}) {
+    EXPECT_TRUE(Error("record", bad).starts_with("invalid_argument")) << bad.dump();
+  }
+}
+
+TEST_F(AnswersTest, AWriteBackIsOneNewRecordPerKeyOfThePatientNamedAndAnswersWithTheAllowedTypes) {
+  const json reception = {{"resourceType", "Encounter"},
+                          {"status", "arrived"},
+                          {"class", {{"code", "AMB"}}},
+                          {"serviceType", {{"coding", {{{"code", "01"}}}}}},
+                          {"period", {{"start", "2026-12-07T09:05:00+09:00"}}},
+                          {"subject", {{"reference", "Patient/P2"}}}};  // ignored: the write is P1's
+  const json args = {{"patient_id", "P1"}, {"service", "reception"}, {"key", "visit-1"}, {"resource", reception},
+                     {"types", {"Encounter"}}, {"nonce", "n-9"}};
+  auto first = Ask("write", args);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const json made = json::parse(first->body);
+  EXPECT_EQ(made["outcome"], "created");
+  EXPECT_EQ(made["patient_id"], "P1");
+  const std::string reference = made["reference"];
+  ASSERT_EQ(made["resources"].size(), 4u);  // the three visits and the reception, newest first
+  EXPECT_EQ(made["resources"][0]["reference"], reference);
+  EXPECT_EQ(made["resources"][0]["resource"]["status"], "arrived");
+  EXPECT_NE(made["resources"][0]["resource"]["subject"].dump().find("P1"), std::string::npos);
+  // The same key again: the same record, unchanged; another key: another record.
+  EXPECT_EQ(json::parse(Ask("write", args)->body)["outcome"], "unchanged");
+  json other = args;
+  other["key"] = "visit-2";
+  EXPECT_EQ(json::parse(Ask("write", other)->body)["outcome"], "created");
+  // The same key from another service is another record too: keys are each service's own.
+  other["key"] = "visit-1";
+  other["service"] = "questionnaire";
+  EXPECT_EQ(json::parse(Ask("write", other)->body)["outcome"], "created");
+  // It is an event of the chart and a change of the feed.
+  store::EventQuery q;
+  q.patient_id = "P1";
+  auto events = store_->ListEvents(q);
+  ASSERT_TRUE(events.ok());
+  int receptions = 0;
+  for (const store::EventRow& e : events->events) receptions += e.event.title == "受付: 内科";
+  EXPECT_EQ(receptions, 3);
+  auto changes = store_->ChangesSince(0, 1000);
+  ASSERT_TRUE(changes.ok());
+  EXPECT_EQ(changes->back().data_type, "FHIR-Encounter");
+
+  const auto with = [&](const char* name, json value) {
+    json a = args;
+    if (value.is_null()) {
+      a.erase(name);
+    } else {
+      a[name] = std::move(value);
+    }
+    return a;
+  };
+  const std::pair<json, std::string> bad[] = {
+      {with("key", nullptr), "'key'"},
+      {with("key", std::string(256, 'k')), "'key'"},
+      {with("service", nullptr), "'service'"},
+      {with("patient_id", nullptr), "patient_ids"},
+      {with("patient_id", "../etc"), "patient_ids"},
+      {with("resource", "Encounter"), "'resource'"},
+      {with("resource", {{"resourceType", "Observation"}, {"status", "final"}}), "an Encounter"},
+      {with("resource", {{"status", "arrived"}}), "an Encounter"},
+      {with("resource", {{"resourceType", "Encounter"}, {"note", std::string(300 << 10, 'x')}}), "at most"},
+      {with("types", "Encounter"), "'types'"},
+  };
+  for (const auto& [a, says] : bad) {
+    const std::string error = Error("write", a);
+    EXPECT_NE(error.find(says), std::string::npos) << a.dump().substr(0, 100) << " → " << error;
+    EXPECT_NE(error, "ok");
+  }
+}
+
 }  // namespace
 }  // namespace renkei::edge

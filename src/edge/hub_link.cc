@@ -30,7 +30,9 @@ using nlohmann::json;
 namespace asio = boost::asio;
 
 constexpr char kRegisteredThrough[] = "hub.registered_through";
+constexpr char kPushedThrough[] = "hub.pushed_through";
 constexpr size_t kRegisterBatch = 200;
+constexpr int64_t kPushBatch = 500;
 constexpr std::chrono::seconds kRegisterTimeout{60};
 
 // Store connections for the workers, one each; Acquire waits for a free one.
@@ -76,6 +78,7 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
         logger(std::move(l)),
         work(asio::make_work_guard(io)),
         timer(io),
+        poll(io),
         workers(static_cast<size_t>(std::max(1, options.workers))),
         random(std::random_device{}()),
         answers(options.facility, options.signer, options.rescan, logger) {}
@@ -111,6 +114,7 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
           self->state.last_error = why.ok() ? "closed" : why.message();
           self->peer.reset();
         }
+        self->introduced = false;
         self->logger->Warn("hub_link.disconnected", {{"reason", why.ok() ? "closed" : why.message()}});
         self->Retry();
       });
@@ -176,10 +180,93 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
       logger->Warn("hub_link.hello_failed", {{"error", answer.status().message()}});
       return;
     }
-    auto s = stores.Acquire();
-    Status registered = Register(*p, *s);
-    stores.Release(std::move(s));
-    if (!registered.ok()) logger->Warn("hub_link.register_failed", {{"error", registered.message()}});
+    introduced = true;
+    Sync(p);
+  }
+
+  // Registers new patients, then pushes new changes: one sync at a time (the poll and a
+  // write-back may both ask).
+  void Sync(const std::shared_ptr<relay::Peer>& p) {
+    if (syncing.exchange(true)) {
+      again = true;
+      return;
+    }
+    do {
+      again = false;
+      auto s = stores.Acquire();
+      Status registered = Register(*p, *s);
+      if (!registered.ok()) logger->Warn("hub_link.register_failed", {{"error", registered.message()}});
+      Status pushed = registered.ok() ? Push(*p, *s) : Status::Ok();
+      stores.Release(std::move(s));
+      if (!pushed.ok()) logger->Warn("hub_link.push_failed", {{"error", pushed.message()}});
+    } while (again.exchange(false));
+    syncing = false;
+  }
+
+  // Asks for a sync on a worker when connected and introduced.
+  void RequestSync() {
+    std::shared_ptr<relay::Peer> p;
+    {
+      std::lock_guard lock(mutex);
+      p = peer;
+    }
+    if (!p || !introduced) return;
+    asio::post(workers, [self = shared_from_this(), p] { self->Sync(p); });
+  }
+
+  void Poll() {
+    poll.expires_after(options.poll_interval);
+    poll.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->stopping) return;
+      if (!self->syncing) self->RequestSync();
+      self->Poll();
+    });
+  }
+
+  // The changes after the acknowledged cursor, in batches, each acknowledged before the next.
+  Status Push(relay::Peer& p, store::Store& s) {
+    RENKEI_ASSIGN_OR_RETURN(std::string through_text, s.GetSetting(kPushedThrough));
+    if (through_text.empty()) {
+      // The first connection: what the repository held before is its history, not changes to
+      // announce; changes from now on are.
+      RENKEI_ASSIGN_OR_RETURN(const int64_t last, s.LastChange());
+      through_text = std::to_string(last);
+      RENKEI_RETURN_IF_ERROR(s.PutSetting(kPushedThrough, through_text));
+    }
+    int64_t through = 0;
+    std::from_chars(through_text.data(), through_text.data() + through_text.size(), through);
+    for (;;) {
+      RENKEI_ASSIGN_OR_RETURN(auto changes, s.ChangesSince(through, kPushBatch));
+      if (changes.empty()) return Status::Ok();
+      json list = json::array();
+      for (const store::ChangeRow& c : changes) {
+        json types = json::array();
+        if (c.kind == store::ChangeKind::kPatient) {
+          types.push_back("Patient");
+        } else {
+          RENKEI_ASSIGN_OR_RETURN(auto entities, s.ListPatientEntities(c.patient_id, c.record_id));
+          std::set<std::string> seen;
+          for (const store::EntityRow& e : entities) {
+            std::string type = e.reference.substr(0, e.reference.find('/'));
+            if (seen.insert(type).second) types.push_back(std::move(type));
+          }
+        }
+        list.push_back({{"seq", c.seq}, {"kind", store::ChangeKindName(c.kind)}, {"patient_id", c.patient_id},
+                        {"record_id", c.record_id}, {"data_type", c.data_type}, {"event_type", c.event_type},
+                        {"resource_types", std::move(types)}, {"at", c.at}});
+      }
+      RENKEI_ASSIGN_OR_RETURN(relay::Answer answer, Ask(p, "changes", {{"changes", std::move(list)}}, kRegisterTimeout));
+      const json taken = json::parse(answer.body, nullptr, false);
+      if (!taken.is_object() || !taken.contains("through") || !taken["through"].is_number_integer() ||
+          taken["through"].get<int64_t>() != changes.back().seq) {
+        return DataLoss("the hub's answer to changes does not acknowledge them");
+      }
+      RENKEI_RETURN_IF_ERROR(s.PutSetting(kPushedThrough, std::to_string(changes.back().seq)));
+      through = changes.back().seq;
+      std::lock_guard lock(mutex);
+      state.pushed += static_cast<int64_t>(changes.size());
+      state.pushed_through = through;
+    }
   }
 
   Status Register(relay::Peer& p, store::Store& s) {
@@ -223,6 +310,8 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
       ++state.answered;
     }
     reply(std::move(answer));
+    // A write-back is a change the other permitted services are to hear of (seed 000 S1).
+    if (request.op == "write") RequestSync();
   }
 
   const HubLinkOptions options;
@@ -230,12 +319,16 @@ struct HubLink::Impl : std::enable_shared_from_this<HubLink::Impl> {
   asio::io_context io;
   asio::executor_work_guard<asio::io_context::executor_type> work;
   asio::steady_timer timer;
+  asio::steady_timer poll;  // the sync poll; io thread only
   asio::thread_pool workers;
   StorePool stores;
   std::mt19937_64 random;  // jitter; used on the io thread only
   const Answers answers;
   int attempts = 0;        // io thread only
   std::atomic<bool> stopping{false};
+  std::atomic<bool> introduced{false};  // hello answered on the current connection
+  std::atomic<bool> syncing{false};     // a Sync runs
+  std::atomic<bool> again{false};       // a Sync was asked for while one ran
   std::thread thread;
 
   mutable std::mutex mutex;
@@ -252,7 +345,10 @@ StatusOr<std::unique_ptr<HubLink>> HubLink::Start(HubLinkOptions options, std::s
     if (!s.ok()) return s.status();
     impl->stores.Add(std::move(s).value());
   }
-  asio::post(impl->io, [impl] { impl->Connect(); });
+  asio::post(impl->io, [impl] {
+    impl->Connect();
+    impl->Poll();
+  });
   impl->thread = std::thread([impl = impl.get()] { impl->io.run(); });
   return std::unique_ptr<HubLink>(new HubLink(impl));
 }
@@ -263,6 +359,7 @@ void HubLink::Stop() {
   if (impl_->stopping.exchange(true)) return;
   asio::post(impl_->io, [impl = impl_] {
     impl->timer.cancel();
+    impl->poll.cancel();
     std::shared_ptr<relay::Peer> p;
     {
       std::lock_guard lock(impl->mutex);

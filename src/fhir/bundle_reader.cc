@@ -20,7 +20,8 @@ using ssmix2::DefectKind;
 
 constexpr std::string_view kSupported[] = {
     "Patient",          "Encounter",   "Condition",        "AllergyIntolerance", "MedicationRequest",
-    "MedicationAdministration", "Observation", "DiagnosticReport", "ServiceRequest",     "DocumentReference"};
+    "MedicationAdministration", "Observation", "DiagnosticReport", "ServiceRequest",     "DocumentReference",
+    "QuestionnaireResponse"};
 
 bool Supported(std::string_view type) {
   return std::find(std::begin(kSupported), std::end(kSupported), type) != std::end(kSupported);

@@ -2,7 +2,7 @@
 // FHIR) read into record versions of the edge repository, entry by entry:
 //   * each supported resource (Patient, Encounter, Condition, AllergyIntolerance,
 //     MedicationRequest, MedicationAdministration, Observation, DiagnosticReport,
-//     ServiceRequest, DocumentReference) becomes one record version: key (local patient ID,
+//     ServiceRequest, DocumentReference, QuestionnaireResponse) becomes one record version: key (local patient ID,
 //     clinical date YYYYMMDD or "-", data type "FHIR-<type>", a 15-digit order number derived
 //     from the resource's identifier, else its id, else its content), version timestamp
 //     (meta.lastUpdated, else the clinical time), raw = the resource as sent;

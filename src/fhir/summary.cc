@@ -253,7 +253,12 @@ bool IsInpatient(const json& r) {
 
 Kind EncounterKind(const json& r) {
   const std::string status = Str(r, "status");
-  if (!IsInpatient(r)) return {EventType::kVisit, "外来受診"};
+  if (!IsInpatient(r)) {
+    // A reception or reservation service writes these back (seed 000, use cases 1-3).
+    if (status == "planned") return {EventType::kVisit, "外来予約"};
+    if (status == "arrived") return {EventType::kVisit, "受付"};
+    return {EventType::kVisit, "外来受診"};
+  }
   if (status == "planned") return {EventType::kAdmission, "入院予定"};
   if (status == "finished") return {EventType::kDischarge, "退院", "period/end"};
   return {EventType::kAdmission, "入院"};
@@ -331,6 +336,11 @@ const std::vector<Rule>& Rules() {
        {"period/start"},
        {"participant/0/individual/display"},
        EncounterItem},
+      // Answers to a pre-visit questionnaire (seed 000's medical interview service).
+      {"QuestionnaireResponse", [](const json&) { return Kind{EventType::kDocument, "問診"}; },
+       {"authored"},
+       {"author/display"},
+       [](const json& r) { return Str(r, "questionnaire"); }},
       {"DocumentReference", [](const json&) { return Kind{EventType::kDocument, "文書"}; },
        {"date", "content/0/attachment/creation", "context/period/start"},
        {"author/0/display"},

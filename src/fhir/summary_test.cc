@@ -82,6 +82,19 @@ TEST(SummaryTest, DiagnosesEncountersAllergiesReportsOrdersDocuments) {
   EXPECT_EQ(visit.department_code, "01");
   EXPECT_EQ(visit.department, "内科");
   EXPECT_EQ(visit.practitioner, "医師 一郎");
+  // A reception service's write-back (seed 000): the arrival, and a reservation.
+  Event arrived = Summary(R"J({"resourceType": "Encounter", "status": "arrived", "class": {"code": "AMB"},
+    "serviceType": {"coding": [{"code": "01"}]}, "period": {"start": "2026-12-07T09:05:00+09:00"}})J");
+  EXPECT_EQ(arrived.title, "受付: 内科");
+  EXPECT_EQ(arrived.sort_key, "20261207090500");
+  Event reserved = Summary(R"J({"resourceType": "Encounter", "status": "planned", "class": {"code": "AMB"},
+    "period": {"start": "2026-12-14T10:00:00+09:00"}})J");
+  EXPECT_EQ(reserved.type, EventType::kVisit);
+  EXPECT_EQ(reserved.title, "外来予約");
+  Event interview = Summary(R"J({"resourceType": "QuestionnaireResponse", "status": "completed",
+    "questionnaire": "問診票（内科）", "authored": "2026-12-07T08:50:00+09:00"})J");
+  EXPECT_EQ(interview.type, EventType::kDocument);
+  EXPECT_EQ(interview.title, "問診: 問診票（内科）");
   Event discharge = Summary(R"J({"resourceType": "Encounter", "status": "finished", "class": {"code": "IMP"},
     "period": {"start": "2024-01-01", "end": "2024-01-10"}, "location": [{"location": {"display": "3階東病棟"}}]})J");
   EXPECT_EQ(discharge.type, EventType::kDischarge);

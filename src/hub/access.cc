@@ -38,13 +38,26 @@ std::string_view RoleName(Role r) {
     case Role::kClinician: return "clinician";
     case Role::kStaff: return "staff";
     case Role::kPatient: return "patient";
+    case Role::kService: return "service";
   }
   return "?";
 }
 
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
-                 std::string_view regional_id) {
+                 std::string_view regional_id, std::string_view service_id) {
   if (action == Action::kReadDirectory) return Status::Ok();
+  if (action == Action::kServiceExchange) {
+    if (who.role == Role::kService) return Status::Ok();
+    return PermissionDenied("the service routes are for service providers");
+  }
+  if (action == Action::kServiceDeliveries) {
+    if (who.role == Role::kOperator || (who.role == Role::kService && who.service_id == service_id)) return Status::Ok();
+    return PermissionDenied("a service's deliveries are for that service and the region's operators");
+  }
+  if (who.role == Role::kService) {
+    return PermissionDenied("services use the service routes only: a patient's data and write-backs at the facilities "
+                            "the permission matrix connects them to");
+  }
   if (who.role == Role::kPatient) {
     const bool own = !regional_id.empty() &&
                      std::find(who.acts_for.begin(), who.acts_for.end(), regional_id) != who.acts_for.end();
@@ -56,9 +69,10 @@ Status Authorize(const Principal& who, Action action, const std::vector<std::str
   }
   if (action == Action::kReviewOverrides || action == Action::kManageUsers || action == Action::kExplainOthers ||
       action == Action::kSearchAudit || action == Action::kManageFacilities || action == Action::kManageCertificates ||
-      action == Action::kVerifyAudit) {
+      action == Action::kVerifyAudit || action == Action::kManageServices) {
     if (who.role == Role::kOperator) return Status::Ok();
     switch (action) {
+      case Action::kManageServices: return PermissionDenied("only the region's operators manage services and the permission matrix");
       case Action::kManageUsers: return PermissionDenied("only the region's operators manage users");
       case Action::kManageFacilities: return PermissionDenied("only the region's operators manage the facility directory");
       case Action::kManageCertificates: return PermissionDenied("only the region's operators issue and revoke certificates");
@@ -183,18 +197,34 @@ Principal PrincipalOf(const identity::User& u, std::string session) {
   return p;
 }
 
+Principal PrincipalOf(const gateway::Service& service) {
+  Principal p = MakePrincipal(service.name, Role::kService);
+  p.service_id = service.id;
+  return p;
+}
+
 std::optional<Principal> Authenticate(const Credentials& credentials, identity::UserStore& users,
-                                      const http::Request& request, int64_t now_ms) {
+                                      gateway::Registry& services, const http::Request& request, int64_t now_ms) {
   if (request.peer) {
     const pki::Identity& id = *request.peer;
     if (id.role == pki::Role::kEdge && !id.facility.empty()) return MakePrincipal(id.name, Role::kFacility, id.facility);
     if (id.role == pki::Role::kUser && !id.facility.empty()) return MakePrincipal(id.name, Role::kClinician, id.facility);
     if (id.role == pki::Role::kOperator) return MakePrincipal(id.name, Role::kOperator);
+    if (id.role == pki::Role::kService) {
+      auto service = services.ByCertificate(id.name);
+      if (service.ok() && *service && (*service)->enabled) return PrincipalOf(**service);
+      return std::nullopt;  // a certificate the register does not know, or of a disabled service
+    }
   }
   const std::optional<std::string> auth = request.Header("authorization");
   if (!auth || !auth->starts_with("Bearer ")) return std::nullopt;
   const std::string_view token = std::string_view(*auth).substr(7);
   if (token.starts_with("rk_")) return credentials.Authenticate(token);
+  if (token.starts_with("rkt_")) {
+    auto service = services.Authenticate(token, now_ms);
+    if (!service.ok() || !*service) return std::nullopt;
+    return PrincipalOf(**service);
+  }
   auto session = users.Authenticate(token, now_ms);
   if (!session.ok()) return std::nullopt;
   return PrincipalOf(session->user, session->id);

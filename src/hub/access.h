@@ -13,11 +13,16 @@
 //   clinician as a facility for reading and consent, registers no one; the only ones who may
 //             declare break-glass (a person, named on the override)
 //   operator  sees every person and corrects the index (link, unlink, merge, revert, review),
-//             reviews overrides, manages users, facilities and certificates, searches and
-//             verifies the audit trail; registers no one,
+//             reviews overrides, manages users, facilities, certificates and services (the
+//             permission matrix), searches and verifies the audit trail; registers no one,
 //             records no consent, declares no emergency
 //   patient   (and proxy) only their own record (`acts_for`): its identifiers, consent (which
 //             they change), and who accessed it
+//   service   a service provider (seed 000), by a client certificate of role service or an
+//             OAuth2 access token (gateway/registry.h): only the service routes (hub/service_api.h)
+//             — a patient's data at a facility and write-backs, decided per facility by the
+//             permission matrix (policy/service_decide.h) — its own deliveries and the facility
+//             directory; none of the index, consent, chart, people or audit routes
 //   everyone signed in reads the facility directory
 // Clinical data is not decided here but by the policy decision point (policy/decide.h), which
 // every path to it asks through hub::DecideView (chart.h).
@@ -30,12 +35,14 @@
 
 #include "base/status.h"
 #include "http/message.h"
+#include "gateway/registry.h"
 #include "identity/user_store.h"
 
 namespace renkei::hub {
 
-enum class Role { kFacility, kOperator, kClinician, kStaff, kPatient };
-std::string_view RoleName(Role r);  // "facility", "operator", "clinician", "staff", "patient"
+enum class Role { kFacility, kOperator, kClinician, kStaff, kPatient, kService };
+// "facility", "operator", "clinician", "staff", "patient", "service"
+std::string_view RoleName(Role r);
 
 struct Principal {
   std::string name;      // for the history and logs, e.g. "edge-1234567890", a user's login
@@ -47,6 +54,7 @@ struct Principal {
   std::string user_id;   // a signed-in user's account ("U…"); "" for tokens and certificates
   std::string display_name;  // the name screens show: the account's, else `name`
   std::string session;   // that sign-in's session ID (never the token)
+  std::string service_id;  // kService: the service's ID ("S…")
 };
 
 enum class Action {
@@ -64,13 +72,16 @@ enum class Action {
   kManageFacilities,   // add facilities to the directory or change them
   kManageCertificates, // list, issue and revoke the regional CA's certificates
   kVerifyAudit,        // check the whole audit trail's chain and signed heads
+  kManageServices,   // register services, enable or disable them, edit the matrix, retry deliveries
+  kServiceExchange,  // a service's own exchange: a patient's data, write-backs (the matrix decides which)
+  kServiceDeliveries,  // a service's deliveries: list, replay (`service_id` names the service)
 };
 
 // `facilities`: the facilities the target concerns (the registering facility; the facilities
 // holding the person); `regional_id`: the person, when there is one. PermissionDenied with the
 // reason when not allowed.
 Status Authorize(const Principal& who, Action action, const std::vector<std::string>& facilities,
-                 std::string_view regional_id = {});
+                 std::string_view regional_id = {}, std::string_view service_id = {});
 
 class Credentials {
  public:
@@ -94,11 +105,15 @@ class Credentials {
 };
 
 // Who makes `request`: the principal its client certificate names (over TLS: an edge is its
-// facility's principal, a user with a facility a clinician of it, an operator an operator; hubs
-// and services are no principals of this API), else the holder of its bearer token — a
-// credential ("rk_…") or a user's session (identity/; `now_ms` for its expiry); nullopt when none.
+// facility's principal, a user with a facility a clinician of it, an operator an operator, a
+// service the registered service of that certificate name; hubs are no principals of this
+// API), else the holder of its bearer token — a credential ("rk_…"), a service's access token
+// ("rkt_…", gateway/registry.h) or a user's session (identity/; `now_ms` for the expiries);
+// nullopt when none (a disabled service is none).
 std::optional<Principal> Authenticate(const Credentials& credentials, identity::UserStore& users,
-                                      const http::Request& request, int64_t now_ms);
+                                      gateway::Registry& services, const http::Request& request, int64_t now_ms);
+// The principal a registered service acts as.
+Principal PrincipalOf(const gateway::Service& service);
 // A facility's system (kFacility, with its facility) or an operator, named `name`.
 Principal MakePrincipal(std::string name, Role role, std::string facility = "");
 // The principal a user acts as; `session` the ID of the sign-in it acts in ("" for none).

@@ -16,6 +16,8 @@
 #include "http/message.h"
 #include "pki/ca.h"
 #include "hub/chart.h"
+#include "hub/request_args.h"
+#include "hub/service_api.h"
 #include "identity/user_store.h"
 #include "mpi/regional_id.h"
 #include "text/base64.h"
@@ -121,42 +123,13 @@ AccessDecision BreakGlassRecord(std::string action, const policy::OverrideRecord
           .basis = o.id};
 }
 
-StatusOr<std::string> StringMember(const json& body, const char* name, bool required = true) {
-  if (!body.contains(name) || body[name].is_null()) {
-    if (required) return InvalidArgument(fmt::format("'{}' is required", name));
-    return std::string();
-  }
-  if (!body[name].is_string()) return InvalidArgument(fmt::format("'{}' must be a string", name));
-  return body[name].get<std::string>();
-}
 
-StatusOr<int64_t> Number(std::string_view name, std::string_view text, int64_t min, int64_t max) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size() || v < min || v > max) {
-    return InvalidArgument(fmt::format("{} must be a whole number from {} to {}", name, min, max));
-  }
-  return v;
-}
-
-StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, int64_t fallback, int64_t min,
-                                 int64_t max) {
-  auto v = r.Query1(name);
-  if (!v) return fallback;
-  return Number(name, *v, min, max);
-}
-
-// What a route puts on the audit trail.
-enum class Audited {
-  kAll,      // each answer: allowed, or denied with the reason
-  kDenials,  // denials only: the handler records what it allowed itself, with its basis
-  kSelf,     // nothing: DecideView records every decision of the route; or no one's data
-};
 
 class Api {
  public:
   explicit Api(const HubServices& hub)
-      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents), users_(hub.users) {}
+      : hub_(hub), index_(hub.index), credentials_(hub.credentials), edges_(hub.edges), consents_(hub.consents), users_(hub.users),
+        services_(hub.services) {}
 
   static http::Response Unauthenticated() {
     http::Response r = http::Error(401, Status(StatusCode::kPermissionDenied,
@@ -171,7 +144,7 @@ class Api {
   http::Handler Guard(std::function<StatusOr<http::Response>(http::Request&, const Principal&)> handler,
                       std::string audit_action, Audited audit) {
     return [this, handler, audit_action, audit](http::Request& request) -> http::Response {
-      std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
+      std::optional<Principal> who = Authenticate(credentials_, users_, services_, request, NowUnixMs());
       if (!who) return Unauthenticated();
       StatusOr<http::Response> response = handler(request, *who);
       const bool denied = !response.ok() && response.status().code() == StatusCode::kPermissionDenied;
@@ -396,7 +369,7 @@ class Api {
   }
 
   StatusOr<std::shared_ptr<http::ChannelHandler>> Connect(http::Request& request) {
-    std::optional<Principal> who = Authenticate(credentials_, users_, request, NowUnixMs());
+    std::optional<Principal> who = Authenticate(credentials_, users_, services_, request, NowUnixMs());
     if (!who) return PermissionDenied("authentication required: a client certificate or Authorization: Bearer <token>");
     return edges_.Admit(*who, request.remote);
   }
@@ -959,6 +932,7 @@ class Api {
   EdgeRegistry& edges_;
   policy::ConsentStore& consents_;
   identity::UserStore& users_;
+  gateway::Registry& services_;
 };
 
 }  // namespace
@@ -1013,6 +987,9 @@ http::Router MakeApi(const HubServices& hub, std::shared_ptr<log::Logger> logger
   // Signing in is the one route without a principal: it makes one.
   router.Add("POST", "/v1/sessions", [api](http::Request& r) { return api->SignIn(r); });
   router.AddWebSocket("/v1/edges/connect", [api](http::Request& r) { return api->Connect(r); });
+  AddServiceRoutes(router, hub, [api](GuardedHandler handler, std::string action, Audited audit) {
+    return api->Guard(std::move(handler), std::move(action), audit);
+  });
   return router;
 }
 

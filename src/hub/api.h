@@ -42,6 +42,8 @@
 //   GET  /v1/audit?patient=&principal=&facility=&action=&from=&to=&before=&limit=
 //                                             the operators' audit search, newest first
 //
+// Service providers, the permission matrix and their exchange: hub/service_api.h.
+//
 // People (identity/):
 //   POST   /v1/sessions           {"login", "password", "code"} → {"token", "session", "user"};
 //                                 the one route without credentials (401 wrong or locked, 429)

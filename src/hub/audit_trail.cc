@@ -5,10 +5,11 @@
 namespace renkei::hub {
 namespace {
 
-// v3 PurposeOfUse: treatment, emergency treatment (break-glass), operations, the patient's or
-// their family's (a proxy's) request.
+// v3 PurposeOfUse: treatment, emergency treatment (break-glass), operations (the region's
+// operators; and service providers, whose reception, reservations and questionnaires run the
+// facility's operations), the patient's or their family's (a proxy's) request.
 std::string PurposeOf(const Principal& who, const AccessDecision& d) {
-  if (who.role == Role::kOperator) return "HOPERAT";
+  if (who.role == Role::kOperator || who.role == Role::kService) return "HOPERAT";
   if (who.role == Role::kPatient) return who.proxy ? "FAMRQT" : "PATRQT";
   return d.rule == "break-glass" ? "ETREAT" : "TREAT";
 }

@@ -1,7 +1,5 @@
 #include "hub/chart.h"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -15,6 +13,7 @@
 
 #include "base/time.h"
 #include "fhir/event.h"
+#include "pki/digest.h"
 
 namespace renkei::hub {
 namespace {
@@ -24,14 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kMinDeadline{100};
 constexpr std::chrono::milliseconds kMaxDeadline{60'000};
-
-std::string Nonce() {
-  unsigned char bytes[16];
-  RAND_bytes(bytes, sizeof bytes);
-  std::string out;
-  for (unsigned char b : bytes) out += fmt::format("{:02x}", b);
-  return out;
-}
 
 // A position in the merged order: (sort_key, facility, record_id), all descending.
 struct Position {
@@ -210,6 +201,7 @@ policy::RequesterRole RequesterRoleOf(Role role) {
     case Role::kOperator: return policy::RequesterRole::kOperator;
     case Role::kStaff: return policy::RequesterRole::kStaff;
     case Role::kPatient: return policy::RequesterRole::kPatient;
+    case Role::kService: return policy::RequesterRole::kService;
     case Role::kFacility:
     case Role::kClinician: return policy::RequesterRole::kClinician;
   }
@@ -293,7 +285,7 @@ StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, con
 
   std::vector<Ask> asks;
   for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(edges, asks, "events",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},
@@ -396,7 +388,7 @@ StatusOr<json> Resources(const HubServices& hub, const Principal& viewer, const 
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);
   std::vector<Ask> asks;
   for (auto& [facility, ids] : Holders(view, request.facilities)) asks.emplace_back(facility, ids);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(hub.edges, asks, "resources",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"types", request.types}, {"from", request.from},
@@ -468,7 +460,7 @@ StatusOr<json> Entity(const HubServices& hub, const Principal& viewer, const Ent
   if (holders.empty()) return NotFound(fmt::format("facility {} holds no records of this patient", request.facility));
   std::vector<Ask> asks;
   asks.emplace_back(request.facility, holders.begin()->second);
-  const std::string nonce = Nonce();
+  const std::string nonce = pki::RandomHex(16);
   FanOut(edges, asks, "entity",
          [&](const Ask& ask) {
            return json{{"patient_ids", ask.local_ids}, {"reference", request.reference}, {"version", request.version},

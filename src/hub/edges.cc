@@ -102,6 +102,11 @@ std::string EdgeRegistry::CertificateOf(const std::string& facility) {
   return it == edges_.end() ? "" : it->second->certificate;
 }
 
+void EdgeRegistry::AddOp(std::string op, EdgeOp handler) {
+  std::lock_guard lock(mutex_);
+  ops_[std::move(op)] = std::move(handler);
+}
+
 std::vector<EdgePresence> EdgeRegistry::List() {
   std::lock_guard lock(mutex_);
   std::vector<EdgePresence> out;
@@ -198,6 +203,16 @@ void EdgeRegistry::Serve(const std::string& facility, const std::string& actor, 
     return reply(relay::Answer{json{{"results", results}}.dump(), ""});
   }
   if (request.op == "ping") return reply(relay::Answer{"{}", ""});
+  EdgeOp op;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = ops_.find(request.op); it != ops_.end()) op = it->second;
+  }
+  if (op) {
+    StatusOr<json> answer = op(facility, request.args);
+    if (!answer.ok()) return reply(answer.status());
+    return reply(relay::Answer{answer->dump(), ""});
+  }
   reply(InvalidArgument(fmt::format("unknown op '{}'", request.op.substr(0, 40))));
 }
 

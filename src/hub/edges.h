@@ -12,12 +12,14 @@
 //   hello    {"version"}                               → {"hub":"renkei", "facility"}
 //   register {"registrations":[{"local_id","consent","demographics"}...]} (≤ 500)
 //            → {"results":[{"local_id","regional_id","outcome"} | {"local_id","error"}...]}
+//   and the ops added with AddOp (the service gateway's "changes", hub/service_gateway.h)
 //
 // Thread-safety: every function from any thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +75,11 @@ class EdgeRegistry {
   // Every edge seen since the hub started, by facility.
   std::vector<EdgePresence> List();
 
+  // Serves edges' requests `op` with `handler` (on the registry's workers): what a layer above
+  // the index answers. Call before edges connect.
+  using EdgeOp = std::function<StatusOr<nlohmann::json>(const std::string& facility, const nlohmann::json& args)>;
+  void AddOp(std::string op, EdgeOp handler);
+
  private:
   struct Edge;
   void Heartbeat();
@@ -87,6 +94,7 @@ class EdgeRegistry {
   std::condition_variable stop_cv_;
   bool stopping_ = false;                                 // guarded by mutex_
   std::map<std::string, std::shared_ptr<Edge>> edges_;    // by facility; guarded by mutex_
+  std::map<std::string, EdgeOp> ops_;                     // guarded by mutex_
   std::thread heartbeat_;
 };
 

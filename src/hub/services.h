@@ -2,6 +2,9 @@
 #pragma once
 
 #include "audit/log.h"
+#include "gateway/deliverer.h"
+#include "gateway/outbox.h"
+#include "gateway/registry.h"
 #include "hub/access.h"
 #include "hub/edges.h"
 #include "hub/facility_directory.h"
@@ -19,6 +22,9 @@ struct HubServices {
   policy::ConsentStore& consents;
   identity::UserStore& users;  // people's accounts and sessions
   FacilityDirectory& facilities;  // the region's facilities, by code
+  gateway::Registry& services;     // service providers, the permission matrix, their tokens
+  gateway::Outbox& outbox;         // change notifications waiting for delivery
+  gateway::Deliverer& deliverer;   // woken when the outbox takes new notifications
   // The operators' tools; each "" when this hub does not offer it:
   std::string audit_url = "";  // the audit trail's database, for POST /v1/audit/verify
   std::string ca_pem = "";     // the regional CA's certificate, to check the trail's signed heads

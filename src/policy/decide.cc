@@ -44,6 +44,10 @@ Decision Decide(const Question& q, const Facts& facts) {
   if (q.who.role == RequesterRole::kStaff) {
     return Deny("staff", "reception staff register patients and record consent; they do not see clinical data");
   }
+  if (q.who.role == RequesterRole::kService) {
+    return Deny("service", "services receive a facility's data through the service gateway's permission matrix, not the "
+                           "regional chart");
+  }
   if (q.who.facility.empty() || !Contains(q.registered_at, q.who.facility)) {
     return Deny("no-relationship", fmt::format("facility {} has not registered this patient", q.who.facility));
   }

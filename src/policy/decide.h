@@ -9,6 +9,8 @@
 //      who else sees it); for anyone else's                                     → deny
 //   1. operators run the region; they see no clinical data                      → deny
 //      nor do a facility's reception staff                                      → deny
+//      nor do service providers, who receive a facility's data only through the
+//      service gateway's matrix (service_decide.h), never the regional chart   → deny
 //   2. the requester's facility has not registered the person (no treatment
 //      relationship the hub knows of)                                           → deny
 //   3. a break-glass override of this requester for this person is running      → allow every
@@ -39,6 +41,7 @@ enum class RequesterRole {
   kOperator,   // the region's support center
   kStaff,      // a facility's reception: registers patients and records consent
   kPatient,    // a patient, or a proxy acting for patients
+  kService,    // a service provider (seed 000): decided by service_decide.h instead
 };
 
 struct Requester {
@@ -83,7 +86,7 @@ struct Withheld {
 
 struct Decision {
   bool allowed = false;
-  std::string rule;                     // "operator", "no-relationship", "break-glass", "withdrawn",
+  std::string rule;                     // "operator", "staff", "service", "no-relationship", "break-glass", "withdrawn",
                                         // "no-consent", "not-linked", "consent"
   std::string reason;                   // one sentence, for people
   std::string basis;                    // the consent's or the override's ID, when allowed

@@ -38,7 +38,11 @@ TEST(DecideTest, EveryDenialSaysWhichRuleAndWhy) {
   };
   Question op = Ask("");
   op.who.role = RequesterRole::kOperator;
+  Question service = Ask("A");  // even a service "of" a facility that holds the person
+  service.who.role = RequesterRole::kService;
   const Case cases[] = {
+      {service, WithOverride(Linked({"A"})), "service",
+       "services receive a facility's data through the service gateway's permission matrix, not the regional chart"},
       {op, Linked({"A"}), "operator", "operators run the region; they do not see clinical data"},
       {Ask("D"), Linked({"A", "D"}), "no-relationship", "facility D has not registered this patient"},
       {Ask(""), Linked({"A"}), "no-relationship", "facility  has not registered this patient"},

@@ -220,18 +220,24 @@ StatusOr<std::optional<EntityRow>> Store::GetEntity(std::string_view reference, 
                                            ParseRecordStatus(r.Text(3)), r.Int(4), r.Int(5) > 0));
 }
 
-StatusOr<std::vector<EntityRow>> Store::ListPatientEntities(std::string_view patient_id) {
+StatusOr<std::vector<EntityRow>> Store::ListPatientEntities(std::string_view patient_id, int64_t record_id) {
   RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT e.reference, e.body, e.record_id, e.version_id, r.status "
                                                 "FROM entities e JOIN records r ON r.id = e.record_id "
                                                 "AND e.version_id = r.current_version_id "
-                                                "WHERE e.patient_id = $1 ORDER BY e.record_id, e.reference",
-                                                {std::string(patient_id)}));
+                                                "WHERE e.patient_id = $1 AND ($2 = 0 OR e.record_id = $2) "
+                                                "ORDER BY e.record_id, e.reference",
+                                                {std::string(patient_id), record_id}));
   std::vector<EntityRow> out;
   out.reserve(rows.size());
   for (const SqlRow& r : rows) {
     out.push_back(ToEntity(r.Text(0), r.Text(1), r.Int(2), r.Int(3), ParseRecordStatus(r.Text(4)), r.Int(3), true));
   }
   return out;
+}
+
+StatusOr<int64_t> Store::LastChange() {
+  RENKEI_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT COALESCE(MAX(seq), 0) FROM changes", {}));
+  return rows.empty() ? int64_t{0} : rows[0].Int(0);
 }
 
 StatusOr<ResourcePage> Store::ListResources(const ResourceQuery& q) {

@@ -278,8 +278,10 @@ class Store {
   // The entity "Type/ID": the record's current content, or with `version_id` that version's.
   StatusOr<std::optional<EntityRow>> GetEntity(std::string_view reference, int64_t version_id = 0);
   // Every entity of a patient's records as they are now (current versions, deleted and
-  // superseded records included, marked), in record order.
-  StatusOr<std::vector<EntityRow>> ListPatientEntities(std::string_view patient_id);
+  // superseded records included, marked), in record order; with `record_id`, only that record's.
+  StatusOr<std::vector<EntityRow>> ListPatientEntities(std::string_view patient_id, int64_t record_id = 0);
+  // The newest change's seq (0 when there is none): where a follower that starts now begins.
+  StatusOr<int64_t> LastChange();
   // A patient's resources of the asked types, newest first. InvalidArgument for a malformed date
   // or resource type (1-64 ASCII letters, starting upper case).
   StatusOr<ResourcePage> ListResources(const ResourceQuery& query);

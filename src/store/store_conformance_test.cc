@@ -234,6 +234,35 @@ TEST_P(StoreConformanceTest, RemembersFilesAndCounts) {
   EXPECT_EQ(c->patients, 1);
 }
 
+TEST_P(StoreConformanceTest, APatientsEntitiesAreListedWholeOrOneRecordAtATime) {
+  const auto put = [&](std::string order, std::string id) {
+    auto put = store_->PutVersion(Version(std::move(order), "20110701120000000"));
+    EXPECT_TRUE(put.ok()) << put.status().ToString();
+    fhir::Mapping m;
+    m.entities.push_back({"MedicationRequest", id, {{"resourceType", "MedicationRequest"}, {"id", id}}});
+    EXPECT_TRUE(store_->PutMapping(*put, Version("x", "y").key, m).ok());
+    return put->record_id;
+  };
+  EXPECT_EQ(store_->LastChange().value(), 0);
+  const int64_t first = put("000000000000001", "MR1");
+  const int64_t second = put("000000000000002", "MR2");
+  auto all = store_->ListPatientEntities("9999013");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->size(), 2u);
+  auto one = store_->ListPatientEntities("9999013", second);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 1u);
+  EXPECT_EQ((*one)[0].reference, "MedicationRequest/MR2");
+  EXPECT_EQ((*one)[0].record_id, second);
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(store_->ListPatientEntities("9999013", second + 100)->empty());
+  EXPECT_TRUE(store_->ListPatientEntities("other", first)->empty());
+  auto changes = store_->ChangesSince(0, 100);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ(store_->LastChange().value(), changes->back().seq);
+}
+
 TEST_P(StoreConformanceTest, TransactionsRollBack) {
   ASSERT_TRUE(store_->Begin().ok());
   ASSERT_TRUE(store_->PutVersion(Version("000000000000009", "20110701000000000")).ok());

@@ -18,6 +18,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "base/time.h"
 #include "http/client.h"
 #include "renkei_cli.h"
 
@@ -685,6 +686,21 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"proxy", SignIn(r, port, "guardian", "proxy", "--regional-id " + rk + " --regional-id RK00000000307")},
       {"other-patient", SignIn(r, port, "patient-other", "patient", "--regional-id RK00000000307")},
   };
+  // A service provider (seed 000), registered by the operator and connected to A, signing in
+  // with OAuth2 client credentials.
+  auto [added, service_body] = call("POST", "/v1/services", r.operator_token, {{"name", "reception"}});
+  ASSERT_EQ(added, 201) << service_body;
+  const json service = json::parse(service_body);
+  const std::string sid = service["service"]["id"];
+  ASSERT_EQ(call("PUT", "/v1/matrix/" + a + "/" + sid, r.operator_token, {{"notify", "none"}, {"types", {{{"type", "Patient"}}}}}).first,
+            200);
+  auto oauth = http::Fetch("POST", fmt::format("http://127.0.0.1:{}/v1/oauth/token", port),
+                           fmt::format("grant_type=client_credentials&client_id={}&client_secret={}",
+                                       service["service"]["client_id"].get<std::string>(),
+                                       service["client_secret"].get<std::string>()),
+                           "application/x-www-form-urlencoded", 30s);
+  ASSERT_TRUE(oauth.ok() && oauth->status == 200) << (oauth.ok() ? oauth->body : "");
+  token["service"] = json::parse(oauth->body)["access_token"];
   for (const auto& [who, t] : token) ASSERT_FALSE(t.empty()) << who;
   const auto any = [](const std::string&, const std::string&) { return true; };
   const auto only = [](std::set<std::string> allowed) {
@@ -751,6 +767,21 @@ TEST(RelayCliTest, TheAuthorisationMatrixHoldsForEveryEndpointRoleAndConsentStat
       {"GET", "/v1/users", nullptr, only({"operator"})},
       {"POST", "/v1/users", [] { return json::object(); }, only({"operator"})},
       {"POST", "/v1/users/U999/disable", nullptr, only({"operator"})},
+      // The service gateway (hub/service_api.h): operators manage, services exchange.
+      {"GET", "/v1/services", nullptr, only({"operator"})},
+      {"POST", "/v1/services", [] { return json::object(); }, only({"operator"})},
+      {"GET", "/v1/services/" + sid, nullptr, only({"operator", "service"})},
+      {"POST", "/v1/services/" + sid + "/enable", nullptr, only({"operator"})},
+      {"GET", "/v1/matrix", nullptr, only({"operator"})},
+      {"PUT", "/v1/matrix/" + b + "/" + sid, [] { return json{{"notify", "none"}}; }, only({"operator"})},
+      {"DELETE", "/v1/matrix/" + c + "/" + sid, nullptr, only({"operator"})},
+      {"GET", "/v1/services/" + sid + "/deliveries", nullptr, only({"operator", "service"})},
+      {"POST", "/v1/services/" + sid + "/deliveries/999/retry", nullptr, only({"operator"})},
+      {"POST", "/v1/services/" + sid + "/replay?since=" + UtcIso8601(NowUnixMs()).substr(0, 19) + "Z", nullptr,
+       only({"operator", "service"})},
+      {"GET", "/v1/facilities/" + a + "/patients/" + r.person.at(a) + "/resources?type=Patient", nullptr, only({"service"})},
+      {"POST", "/v1/facilities/" + a + "/patients/" + r.person.at(a) + "/writes", [] { return json::object(); },
+       only({"service"})},
   };
 
   for (const std::string state : {"linked", "withdrawn", "break-glass"}) {
