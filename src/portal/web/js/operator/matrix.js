@@ -267,6 +267,7 @@ function typeRow(type, rule) {
     row.clearError();
     if (some.checked) elements.focus();
   };
+  elements.addEventListener('input', () => row.clearError());
   all.addEventListener('change', scopeChanged);
   some.addEventListener('change', scopeChanged);
   return row;

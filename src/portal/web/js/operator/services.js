@@ -157,7 +157,7 @@ function showSecrets(area, data) {
 
 function deliveryCounts(id, counts) {
   const states = DELIVERY_STATES.filter((state) => counts && counts[state]);
-  if (!states.length) return h('span', {class: 'muted'}, t('svc.no_deliveries'));
+  if (!states.length) return h('span', {class: 'muted'}, t('svc.none'));
   return h('ul', {class: 'counts'}, states.map((state) => h('li', {'data-state': state},
     h('a', {href: href(['op', 'services', id], {state})}, `${deliveryStateLabel(state)} ${counts[state]}`))));
 }
@@ -249,11 +249,8 @@ export async function renderService(ctx, params, query) {
   const heading = root.querySelector('h1');
   const settings = h('section', {'aria-labelledby': 'svc-settings', class: 'service-settings'});
   const grants = h('section', {'aria-labelledby': 'svc-grants', class: 'service-grants'});
-  const deliveries = new Deliveries(id, () => refreshSummary());
-  const replay = replayForm(id, async () => {
-    await refreshSummary();
-    await deliveries.show(deliveries.query, {keepFocus: false});
-  });
+  const deliveries = new Deliveries(id);
+  const replay = replayForm(id, () => deliveries.show(deliveries.query, {keepFocus: false}));
   root.deliveries = deliveries;
   let current = r.data;
   const drawHeader = () => {
@@ -317,14 +314,6 @@ export async function renderService(ctx, params, query) {
     drawHeader();
     drawSettings();
     drawGrants();
-    deliveries.counts = current.deliveries || {};
-  };
-  const refreshSummary = async () => {
-    const again = await get(`/services/${seg(id)}`);
-    if (again.ok) {
-      current = again.data;
-      deliveries.counts = current.deliveries || {};
-    }
   };
   drawHeader();
   drawSettings();
@@ -360,9 +349,8 @@ function webhookForm(s, done) {
 // The service's deliveries: filter links by state (with the counts), the table, retrying one,
 // and pages of PAGE_SIZE by `before` — all from the route's query.
 class Deliveries {
-  constructor(id, onChange) {
+  constructor(id) {
     this.id = id;
-    this.onChange = onChange;
     this.counts = {};
     this.query = new URLSearchParams();
     this.filters = h('div', {});
@@ -377,16 +365,14 @@ class Deliveries {
     this.query = query;
     const state = DELIVERY_STATES.includes(query.get('state')) ? query.get('state') : '';
     const before = /^\d+$/.test(query.get('before') || '') ? query.get('before') : '';
-    const total = Object.values(this.counts).reduce((a, b) => a + b, 0);
-    replace(this.filters, h('nav', {class: 'filter-links', 'aria-label': t('svc.filter_state')}, h('ul', {},
-      ['', ...DELIVERY_STATES].map((s) => h('li', {}, h('a', {href: href(['op', 'services', this.id], {state: s}), 'data-state': s || 'all',
-        'aria-current': s === state ? 'page' : null}, s ? `${deliveryStateLabel(s)} (${this.counts[s] || 0})` : `${t('svc.all_states')} (${total})`))))));
-    if (keepFocus) {
-      const link = this.filters.querySelector(`a[data-state="${state || 'all'}"]`);
-      if (link && !before) link.focus();
-    }
+    this.drawFilters(state, keepFocus && !before);
     replace(this.list, loading());
-    const r = await get(`/services/${seg(this.id)}/deliveries`, {state, before, limit: PAGE_SIZE});
+    const [r, summary] = await Promise.all([get(`/services/${seg(this.id)}/deliveries`, {state, before, limit: PAGE_SIZE}),
+      get(`/services/${seg(this.id)}`)]);
+    if (summary.ok) {
+      this.counts = summary.data.deliveries || {};
+      this.drawFilters(state, false);
+    }
     if (!r.ok) {
       replace(this.list, errorBox(r));
       return;
@@ -406,6 +392,20 @@ class Deliveries {
     if (keepFocus && before) this.el.querySelector('h2').focus();
   }
 
+  // The filter links with the counts by state; the keyboard stays on the current one when
+  // `focus` (it was the link followed).
+  drawFilters(state, focus) {
+    const had = this.filters.contains(document.activeElement);
+    const total = Object.values(this.counts).reduce((a, b) => a + b, 0);
+    replace(this.filters, h('nav', {class: 'filter-links', 'aria-label': t('svc.filter_state')}, h('ul', {},
+      ['', ...DELIVERY_STATES].map((s) => h('li', {}, h('a', {href: href(['op', 'services', this.id], {state: s}), 'data-state': s || 'all',
+        'aria-current': s === state ? 'page' : null}, s ? `${deliveryStateLabel(s)} (${this.counts[s] || 0})` : `${t('svc.all_states')} (${total})`))))));
+    if (focus || had) {
+      const link = this.filters.querySelector(`a[data-state="${state || 'all'}"]`);
+      if (link) link.focus();
+    }
+  }
+
   row(d) {
     const out = h('div', {'aria-live': 'polite'});
     let action = null;
@@ -417,7 +417,6 @@ class Deliveries {
           return;
         }
         announce(t('svc.retried', {id: d.id}));
-        await this.onChange();
         await this.show(this.query, {keepFocus: false});
         const heading = this.el.querySelector('h2');
         if (heading) heading.focus();
