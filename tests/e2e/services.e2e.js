@@ -248,6 +248,15 @@ export function serviceGatewayTests(env) {
     await op.assertAccessible('service page');
     await op.assertFitsTablets('service page');
     await op.screenshot('21-operator-service');
+    // In English too (every label holds the words it shows).
+    await p.click('button.lang-toggle');
+    await p.waitForFunction(() => document.documentElement.lang === 'en');
+    await p.waitForSelector(`${row}[data-state=delivered]`);
+    assert.match(await p.innerText('.service-deliveries h2'), /Deliveries/);
+    await op.assertAccessible('service page in English');
+    await p.click('button.lang-toggle');
+    await p.waitForFunction(() => document.documentElement.lang === 'ja');
+    await p.waitForSelector(`${row}[data-state=delivered]`);
     // Retry one: sent again (the receiver keeps one of each key).
     await p.click(`${row} button`);
     await eventually(async () => {

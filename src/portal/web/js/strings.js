@@ -591,7 +591,6 @@ export const STRINGS = {
   'svc.grants_hint': ['どの施設から、どのデータを受け取れるか。変更は接続マトリクスで行います。', 'Which facilities it is connected to and what it may receive from each; changed in the permission matrix.'],
   'svc.no_grants': ['どの施設とも接続していません。', 'Not connected to any facility.'],
   'svc.edit_grant': ['マトリクスで編集', 'Edit in the matrix'],
-  'svc.edit_grant_of': ['{facility} との接続をマトリクスで編集', 'Edit the connection with {facility} in the matrix'],
   'svc.open_matrix': ['接続マトリクスでこのサービスを見る', 'See this service in the permission matrix'],
   'svc.updated': ['最終更新', 'Updated'],
   'svc.deliveries_hint': ['変更通知の配信記録です（新しい順）。失敗した通知は72時間まで再試行され、その後「配信失敗」になります。',

@@ -74,7 +74,8 @@ function registerForm(secrets, reload) {
     button.disabled = false;
     if (!r.ok) {
       // The hub names what is wrong; mark the field it is about.
-      const about = /webhook/i.test(r.message) ? webhook : /certificate/i.test(r.message) ? cert : /name/i.test(r.message) ? name : null;
+      const m = r.message || '';
+      const about = /webhook/i.test(m) ? webhook : /service named|service's name/i.test(m) ? name : /certificate/i.test(m) ? cert : null;
       if (about) about.setAttribute('aria-invalid', 'true');
       replace(status, noRoute(r) ? notice(t('svc.no_route'), 'warn') : errorBox(r));
       if (about) about.focus();
@@ -294,7 +295,7 @@ export async function renderService(ctx, params, query) {
       notifyLabel(g.notify),
       typesList(g.types),
       h('span', {}, formatInstant(g.updated_at), g.updated_by ? h('span', {class: 'muted'}, ` ${g.updated_by}`) : null),
-      h('a', {href: href(['op', 'matrix'], {facility: g.facility, service: s.id}), 'aria-label': t('svc.edit_grant_of', {facility: facilityName(g.facility)})},
+      h('a', {href: href(['op', 'matrix'], {facility: g.facility, service: s.id}), 'aria-label': `${t('svc.edit_grant')}: ${facilityName(g.facility)}`},
         t('svc.edit_grant')),
     ]}));
     replace(grants,
