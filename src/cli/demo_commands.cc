@@ -196,6 +196,13 @@ json Summary(const Demo& d, bool running) {
           {"portal_url", d.state.value("portal_url", "")},
           {"edges", edges},
           {"sign_ins", d.state.value("sign_ins", json::array())},
+          {"services", d.state.contains("service")
+                           ? json::array({{{"id", d.state["service"]["id"]},
+                                           {"name", d.state["service"]["name"]},
+                                           {"client_id", d.state["service"]["client_id"]},
+                                           {"webhook_url", d.state["service"].value("webhook_url", "")},
+                                           {"notifications", (fs::absolute(d.dir) / "service-reception.out").string()}}})
+                           : json::array()},
           {"patients", d.state.value("patients", json::array())}};
 }
 
@@ -209,6 +216,11 @@ void PrintSummary(const json& s) {
   for (const json& u : s["sign_ins"]) {
     fmt::print("  {:<10} {:<16} {:<12} secret {}\n", u["role"].get<std::string>(), u["login"].get<std::string>(),
                u["facility"].get<std::string>(), u["totp_secret"].get<std::string>());
+  }
+  for (const json& service : s["services"]) {
+    fmt::print("Service {} ({}): notified at {}; what it received: {}\n", service["name"].get<std::string>(),
+               service["id"].get<std::string>(), service["webhook_url"].get<std::string>(),
+               service["notifications"].get<std::string>());
   }
   fmt::print("Example patients:\n");
   for (const json& p : s["patients"]) {
@@ -450,6 +462,54 @@ int Fail(const std::string& command, const Status& s) {
   return s.code() == StatusCode::kInvalidArgument ? 2 : 1;
 }
 
+// The demo's example service (`renkei example-service reception`, seed 000): registered once
+// with the hub and connected at every facility, notified of each change there with the
+// encounters and the patient's name, birth date and sex; started as a process of its own, its
+// webhook pointed at the port it listens on, its notifications in DIR/service-reception.out.
+Status StartService(Demo& d) {
+  const fs::path& dir = d.dir;
+  const std::string hub = fmt::format("http://127.0.0.1:{}", d.state["port"].get<int>());
+  const std::string op = d.state["operator_token"];
+  const fs::path secret = dir / "service-reception.secret", signing = dir / "service-reception.signing";
+  if (!d.state.contains("service")) {
+    RENKEI_ASSIGN_OR_RETURN(const std::string out,
+                            Run(dir, {"hub", "service", "add", "--hub", hub, "--token", op, "--name", "reception-demo"}));
+    const json made = json::parse(out, nullptr, false);
+    if (!made.contains("client_secret")) return Internal("`renkei hub service add` printed no secret: " + out);
+    RENKEI_RETURN_IF_ERROR(WriteFileAtomically(secret.string(), made["client_secret"].get<std::string>(), 0600));
+    RENKEI_RETURN_IF_ERROR(WriteFileAtomically(signing.string(), made["signing_secret"].get<std::string>(), 0600));
+    const std::string id = made["service"]["id"];
+    for (const auto& [facility, token] : d.state["tokens"].items()) {
+      RENKEI_RETURN_IF_ERROR(Run(dir, {"hub", "service", "grant", "--hub", hub, "--token", op, "--facility", facility,
+                                       "--id", id, "--notify", "data", "--type", "Encounter", "--type",
+                                       "Patient:name,birthDate,gender"})
+                                 .status());
+    }
+    d.state["service"] = {{"id", id}, {"name", "reception-demo"}, {"client_id", made["service"]["client_id"]}};
+    RENKEI_RETURN_IF_ERROR(d.Save());
+  }
+  const json& service = d.state["service"];
+  RENKEI_ASSIGN_OR_RETURN(
+      const pid_t pid,
+      Spawn({"example-service", "reception", "--hub", hub, "--client-id", service["client_id"].get<std::string>(),
+             "--client-secret-file", secret.string(), "--signing-secret-file", signing.string(), "--listen",
+             "127.0.0.1:0", "--json"},
+            dir / "service-reception.out", dir / "service-reception.err"));
+  d.state["pids"]["service-reception"] = pid;
+  RENKEI_RETURN_IF_ERROR(d.Save());
+  auto port = PortOf(dir / "service-reception.out", pid);
+  if (!port.ok()) {
+    return Unavailable(fmt::format("the example service did not start ({}):\n{}", port.status().message(),
+                                   Tail(dir / "service-reception.err")));
+  }
+  const std::string webhook = fmt::format("http://127.0.0.1:{}/webhook", *port);
+  RENKEI_RETURN_IF_ERROR(Run(dir, {"hub", "service", "webhook", "--hub", hub, "--token", op, "--id",
+                                   service["id"].get<std::string>(), "--webhook", webhook})
+                             .status());
+  d.state["service"]["webhook_url"] = webhook;
+  return d.Save();
+}
+
 StatusOr<Demo> Up(const DemoFlags& f) {
   std::error_code ec;
   fs::create_directories(f.dir, ec);
@@ -461,6 +521,7 @@ StatusOr<Demo> Up(const DemoFlags& f) {
   RENKEI_RETURN_IF_ERROR(Start(f, d));
   Status s = FindExamplePatients(d);
   if (s.ok()) s = MakePeople(d);
+  if (s.ok()) s = StartService(d);
   if (!s.ok()) {
     StopAll(d).IgnoreError();
     return s;

@@ -39,6 +39,14 @@ struct ExampleFlags {
   bool json = false;
 };
 
+// The text at `key` of a JSON object, "" when it is missing or not a string: the service reads
+// what the hub sends without trusting its shape.
+std::string Text(const json& j, std::string_view key) {
+  if (!j.is_object()) return "";
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 StatusOr<std::string> FirstLine(const std::string& path, std::string_view what) {
   std::ifstream in(path);
   std::string line;
@@ -80,12 +88,15 @@ class HubSession {
                                                                    "application/x-www-form-urlencoded", std::chrono::seconds(30),
                                                                    {{"Authorization", "Basic " + basic}}));
     const json answer = json::parse(response.body, nullptr, false);
-    if (response.status != 200 || !answer.is_object() || !answer.contains("access_token")) {
-      return PermissionDenied(fmt::format("the hub refused the client credentials: {}",
-                                          answer.is_object() ? answer.value("error", "HTTP error") : "HTTP error"));
+    if (response.status != 200 || Text(answer, "access_token").empty()) {
+      // RFC 6749 §5.2 names the error in "error"; any other answer is described by its status.
+      std::string why = Text(answer, "error");
+      if (why.empty()) why = fmt::format("HTTP {} from {}/v1/oauth/token", response.status, f_.hub);
+      return PermissionDenied(fmt::format("the hub refused the client credentials: {}", why));
     }
-    token_ = answer["access_token"];
-    expires_ms_ = now + answer.value("expires_in", int64_t{60}) * 1000;
+    token_ = Text(answer, "access_token");
+    const auto expires = answer.find("expires_in");
+    expires_ms_ = now + (expires != answer.end() && expires->is_number_integer() ? expires->get<int64_t>() : 60) * 1000;
     return token_;
   }
 
@@ -175,7 +186,7 @@ int Run(const ExampleFlags& f) {
     if (!verified.ok()) return http::Error(401, verified);
     const json body = json::parse(r.body, nullptr, false);
     const std::string key = r.Header("idempotency-key").value_or("");
-    if (!body.is_object() || key.empty() || body.value("idempotency_key", "") != key) {
+    if (!body.is_object() || key.empty() || Text(body, "idempotency_key") != key) {
       return http::Error(InvalidArgument("not a Renkei notification"));
     }
     if (seen->First(key)) {  // a redelivery is acknowledged, not handled again
@@ -183,11 +194,11 @@ int Run(const ExampleFlags& f) {
       if (f.json) {
         std::cout << body.dump() << std::endl;
       } else {
-        const json& change = body["change"];
+        const json change = body.value("change", json::object()), patient = body.value("patient", json::object());
+        const json resources = body.value("resources", json::array());
         std::cout << fmt::format("notification {}: {} {} of patient {} at facility {} ({} resources)", key,
-                                 change.value("kind", ""), change.value("resource_type", ""),
-                                 body["patient"].value("local_id", ""), body.value("facility", ""),
-                                 body.contains("resources") ? body["resources"].size() : 0)
+                                 Text(change, "kind"), Text(change, "resource_type"), Text(patient, "local_id"),
+                                 Text(body, "facility"), resources.is_array() ? resources.size() : 0)
                   << std::endl;
       }
     }
@@ -238,7 +249,10 @@ void AddExampleServiceCommands(CLI::App& app, const GlobalOptions&, int* exit_co
   r->add_option("--at", f->at, "the reception's time, YYYY-MM-DDTHH:MM:SSZ (default now)");
   r->add_option("--key", f->key, "the write's idempotency key (default one of its own)");
   r->add_option("--fetch", f->fetch, "print the data the hub gives for FACILITY/LOCAL_ID and exit");
-  r->callback([f, exit_code] { *exit_code = Run(*f); });
+  r->callback([f, exit_code] {
+    while (f->hub.ends_with('/')) f->hub.pop_back();  // "http://host:8780/" names the same hub
+    *exit_code = Run(*f);
+  });
 }
 
 }  // namespace renkei::cli

@@ -31,4 +31,17 @@ StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, 
   return Number(name, *v, min, max);
 }
 
+StatusOr<bool> OptionalBool(const http::Request& r, std::string_view name, bool fallback) {
+  auto v = r.Query1(name);
+  if (!v) return fallback;
+  if (*v != "true" && *v != "false") return InvalidArgument(fmt::format("{} must be true or false", name));
+  return *v == "true";
+}
+
+std::vector<std::string> QueryValues(const http::Request& r, std::string_view name) {
+  std::vector<std::string> out;
+  for (auto [it, end] = r.query.equal_range(std::string(name)); it != end; ++it) out.push_back(it->second);
+  return out;
+}
+
 }  // namespace renkei::hub

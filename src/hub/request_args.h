@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,5 +22,9 @@ StatusOr<std::string> StringMember(const nlohmann::json& body, const char* name,
 StatusOr<int64_t> Number(std::string_view name, std::string_view text, int64_t min, int64_t max);
 // Query parameter `name` as Number, or `fallback` when absent.
 StatusOr<int64_t> OptionalNumber(const http::Request& r, std::string_view name, int64_t fallback, int64_t min, int64_t max);
+// Query parameter `name` as "true" or "false", or `fallback` when absent: "<name> must be true or false".
+StatusOr<bool> OptionalBool(const http::Request& r, std::string_view name, bool fallback);
+// Every value of query parameter `name`, in order ("?type=a&type=b").
+std::vector<std::string> QueryValues(const http::Request& r, std::string_view name);
 
 }  // namespace renkei::hub

@@ -285,8 +285,7 @@ class ServiceApi {
     const std::string& facility = request.params.at("facility");
     const std::string& local_id = request.params.at("local_id");
     RENKEI_ASSIGN_OR_RETURN(Exchange x, ExchangeOf(request, who, "service.request", facility, local_id));
-    std::vector<std::string> wanted;
-    for (auto [it, end] = request.query.equal_range("type"); it != end; ++it) wanted.push_back(it->second);
+    const std::vector<std::string> wanted = QueryValues(request, "type");
     if (wanted.size() > 64) return InvalidArgument("at most 64 types");
     json args = {{"patient_ids", {local_id}}};
     for (const char* name : {"from", "to"}) {

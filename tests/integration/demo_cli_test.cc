@@ -6,7 +6,9 @@
 #include <chrono>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
+#include <thread>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -104,6 +106,38 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
             "own-record");
   Get(demo, "/chart?patient=" + local_id, SignIn(dir, demo, "desk-" + facility), 403);
 
+  // The example service is connected at every facility: its reception written back at the
+  // patient's facility becomes a change it is notified of (signed, once), with the encounter
+  // and no element of the patient beyond the name, birth date and sex.
+  ASSERT_EQ(demo["services"].size(), 1u) << demo.dump();
+  const json& service = demo["services"][0];
+  auto written = RunRenkei(dir / "demo", fmt::format("example-service reception --hub {} --client-id {} "
+                                                     "--client-secret-file service-reception.secret --receive {}/{}",
+                                                     demo["portal_url"].get<std::string>(), service["client_id"].get<std::string>(),
+                                                     facility, local_id));
+  ASSERT_EQ(written.exit_code, 0) << written.err;
+  // Pointed at something that is not the hub's OAuth endpoint, it says so and exits (no crash).
+  auto astray = RunRenkei(dir / "demo", fmt::format("example-service reception --hub {}elsewhere --client-id {} "
+                                                    "--client-secret-file service-reception.secret --receive {}/{}",
+                                                    demo["portal_url"].get<std::string>(),
+                                                    service["client_id"].get<std::string>(), facility, local_id));
+  EXPECT_EQ(astray.exit_code, 5) << astray.err;
+  EXPECT_NE(astray.err.find("HTTP 404"), std::string::npos) << astray.err;
+  const std::string reference = json::parse(written.out)["record"]["reference"];
+  json notification;
+  for (auto until = std::chrono::steady_clock::now() + 20s; notification.is_null() && std::chrono::steady_clock::now() < until;) {
+    std::istringstream lines(Slurp(service["notifications"].get<std::string>()));
+    for (std::string line; std::getline(lines, line);) {
+      const json n = json::parse(line, nullptr, false);
+      if (n.is_object() && n["resources"].dump().find(reference) != std::string::npos) notification = n;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  ASSERT_FALSE(notification.is_null()) << "the example service was not notified of its reception";
+  EXPECT_EQ(notification["facility"], facility);
+  EXPECT_EQ(notification["mode"], "data");
+  for (const json& r : notification["resources"]) EXPECT_EQ(r["resource"]["resourceType"], "Encounter") << r.dump();
+
   // Status says the same; up again reuses the running region.
   json status = RunJson(dir, "demo status --dir demo --json");
   EXPECT_TRUE(status["running"].get<bool>());
@@ -118,7 +152,7 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
   const json state = json::parse(Slurp(dir / "demo/demo.json"));
   std::vector<pid_t> pids;
   for (const auto& [name, pid] : state["pids"].items()) pids.push_back(pid.get<pid_t>());
-  EXPECT_EQ(pids.size(), 4u);  // the hub and three edges
+  EXPECT_EQ(pids.size(), 5u);  // the hub, three edges and the example service
   EXPECT_EQ(RunRenkei(dir, "demo down --dir demo").exit_code, 0);
   for (pid_t pid : pids) EXPECT_FALSE(Alive(pid)) << pid;
   json stopped = RunJson(dir, "demo status --dir demo --json", 3);
@@ -143,7 +177,7 @@ TEST(DemoCliTest, UpSignInSeeTheChartStatusDownAndUpAgainReusingTheRegion) {
   std::vector<pid_t> running;
   const json run_state = json::parse(Slurp(dir / "demo/demo.json"));
   for (const auto& [name, pid] : run_state["pids"].items()) running.push_back(pid);
-  EXPECT_EQ(running.size(), 4u);
+  EXPECT_EQ(running.size(), 5u);
   EXPECT_EQ(run.Stop(), 0) << run.err();
   for (pid_t pid : running) EXPECT_FALSE(Alive(pid)) << pid;
   EXPECT_NE(run.out().find("Stopped"), std::string::npos) << run.out();
