@@ -545,6 +545,8 @@ export const STRINGS = {
   'svc.webhook': ['Webhook URL', 'Webhook URL'],
   'svc.webhook_hint': ['変更通知の送り先。https:// で始まるURL（開発用に http://127.0.0.1 と localhost も可）。空欄なら通知しません。',
     'Where change notifications go: an https:// URL (http://127.0.0.1 or localhost for development). Empty: no notifications.'],
+  'svc.webhook_change_hint': ['https:// で始まるURL（開発用に http://127.0.0.1 と localhost も可）。次の通知からここに送ります。',
+    'An https:// URL (http://127.0.0.1 or localhost for development); the next notifications go there.'],
   'svc.cert_name': ['クライアント証明書名', 'Client certificate name'],
   'svc.cert_hint': ['地域CAが発行したサービス証明書のCN。証明書で認証する場合のみ', 'The CN of its service certificate from the regional CA, if it authenticates with one'],
   'svc.client_credentials': ['OAuth2 クライアント認証情報（クライアントID とシークレット）を発行する', 'Issue OAuth2 client credentials (a client ID and secret)'],

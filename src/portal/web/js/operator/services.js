@@ -327,7 +327,7 @@ export async function renderService(ctx, params, query) {
 function webhookForm(s, done) {
   const input = h('input', {type: 'url', name: 'webhook_url', value: s.webhook_url || '', autocomplete: 'off', inputmode: 'url'});
   const status = h('div', {'aria-live': 'polite'});
-  const {field: f} = field(t('svc.webhook_change'), input, t('svc.webhook_hint'));
+  const {field: f} = field(t('svc.webhook_change'), input, t('svc.webhook_change_hint'));
   const form = h('form', {class: 'inline-form webhook-form', novalidate: true}, f, h('button', {type: 'submit', class: 'secondary'}, t('svc.webhook_save')), status);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -363,6 +363,9 @@ class Deliveries {
   }
 
   async show(query, {keepFocus}) {
+    // Only the latest route's answer is drawn (filters followed quickly answer out of order).
+    this.shown = (this.shown || 0) + 1;
+    const mine = this.shown;
     this.query = query;
     const state = DELIVERY_STATES.includes(query.get('state')) ? query.get('state') : '';
     const before = /^\d+$/.test(query.get('before') || '') ? query.get('before') : '';
@@ -370,6 +373,7 @@ class Deliveries {
     replace(this.list, loading());
     const [r, summary] = await Promise.all([get(`/services/${seg(this.id)}/deliveries`, {state, before, limit: PAGE_SIZE}),
       get(`/services/${seg(this.id)}`)]);
+    if (mine !== this.shown) return;
     if (summary.ok) {
       this.counts = summary.data.deliveries || {};
       this.drawFilters(state, false);
