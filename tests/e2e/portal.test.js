@@ -4,7 +4,9 @@
 // lab trend (one series per facility that has the test), a document and "request latest";
 // the patient unlinks the clinician's facility and the clinician is refused, then declares an
 // emergency; the operator sees the edges, makes a user, resolves a review item, reviews the
-// emergency, searches the audit trail and verifies it. Every page: no console errors,
+// emergency, searches the audit trail and verifies it; then the service gateway's pages
+// (services.e2e.js: a service registered, connected in the permission matrix, its receiver
+// notified, disconnected and disabled). Every page: no console errors,
 // axe-core clean, no sideways scrolling at tablet sizes; screenshots of the main pages.
 //
 //   RENKEI_BINARY=build/src/cli/renkei node --test tests/e2e/   (ctest -L e2e sets it)
@@ -13,6 +15,7 @@ import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {Region} from './lib/region.js';
 import {launch, Person, SCREENSHOTS} from './lib/browser.js';
+import {serviceGatewayTests} from './services.e2e.js';
 
 
 let region;
@@ -469,6 +472,8 @@ test('operator: edges, users, a review item resolved, the emergency reviewed, au
   await op.screenshot('17-operator-certificates');
   await op.assertNoConsoleErrors('operator');
 });
+
+serviceGatewayTests({region: () => region, person, ctx});
 
 test('language: English on the toggle, remembered, <html lang> follows', async () => {
   const op = people.operator;

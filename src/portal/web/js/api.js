@@ -83,6 +83,7 @@ export async function call(method, path, {params, body, signal} = {}) {
 
 export const get = (path, params, signal) => call('GET', path, {params, signal});
 export const post = (path, body, params) => call('POST', path, {body: body ?? {}, params});
+export const put = (path, body) => call('PUT', path, {body: body ?? {}});
 export const del = (path) => call('DELETE', path);
 
 // Whether an answer says the hub has no such route (an older hub): the pages then fall back

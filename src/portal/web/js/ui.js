@@ -100,6 +100,35 @@ export function show(el, ...children) {
   return replace(el, ...children);
 }
 
+// Asks a yes/no question in a modal dialog: resolves true for `confirmLabel`, false for
+// "cancel", Escape or closing; the keyboard starts on "cancel" (the safe answer) and goes back
+// to where it was.
+export function confirmDialog({title, text, confirmLabel, danger = false}) {
+  return new Promise((resolve) => {
+    const opener = document.activeElement;
+    const titleId = uid('dlg');
+    const textId = uid('dlg');
+    const yes = h('button', {type: 'button', class: danger ? 'danger' : 'primary', dataset: {answer: 'yes'}}, confirmLabel);
+    const no = h('button', {type: 'button', class: 'secondary', dataset: {answer: 'no'}}, t('common.cancel'));
+    const dialog = h('dialog', {class: 'confirm-dialog', 'aria-labelledby': titleId, 'aria-describedby': textId},
+      h('h2', {id: titleId}, title), h('p', {id: textId}, text), h('div', {class: 'dialog-actions'}, no, yes));
+    let answer = false;
+    yes.addEventListener('click', () => {
+      answer = true;
+      dialog.close();
+    });
+    no.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
+      resolve(answer);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    no.focus();
+  });
+}
+
 // Offers `text` as a file the browser saves (a certificate's key, shown once).
 export function downloadLink(label, filename, text, type = 'application/x-pem-file') {
   const url = URL.createObjectURL(new Blob([text], {type}));
