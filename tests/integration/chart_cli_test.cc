@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "renkei_cli.h"
+#include "text/base64.h"
 
 namespace {
 
@@ -166,6 +167,39 @@ TEST_F(ChartCliTest, ExportIsAValidFhirR4Bundle) {
   v = ValidateFhir(dir_, {dir_ / "broken.json"});
   EXPECT_EQ(v.exit_code, 1) << v.out;
   EXPECT_NE(v.out.find("entry 0"), std::string::npos) << v.out;
+}
+
+TEST_F(ChartCliTest, ExportCarriesAStoredDocumentAsTheBinaryItsReferencePointsAt) {
+  // A discharge summary filed in the extended storage, as a facility's system writes one.
+  const std::string summary = "退院時サマリー\n経過: 軽快退院。\n";
+  const fs::path folder = root_ / "999/901/9999013/20240501/DS01^退院時サマリ^99RENKEI^18842-5^退院時サマリー^LN" /
+                          "9999013_20240501_18842-5_000000000000001_20240501120000000_01_1";
+  fs::create_directories(folder);
+  std::ofstream(folder / "summary.txt") << summary;
+  json s = RunJson(dir_, Import());
+  ASSERT_EQ(s["imported"], 1) << s.dump();
+
+  Result r = RunRenkei(dir_, "edge export --patient 9999013 --log-level off");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json bundle = json::parse(r.out);
+  ASSERT_EQ(bundle["entry"].size(), 72u) << "the 70 resources, the DocumentReference and its Binary";
+  std::vector<json> references;
+  std::vector<json> binaries;
+  for (const json& e : bundle["entry"]) {
+    if (e["resource"]["resourceType"] == "DocumentReference") references.push_back(e["resource"]);
+    if (e["resource"]["resourceType"] == "Binary") binaries.push_back(e["resource"]);
+  }
+  ASSERT_EQ(references.size(), 1u);
+  ASSERT_EQ(binaries.size(), 1u);
+  const json& attachment = references[0]["content"][0]["attachment"];
+  EXPECT_EQ(attachment["url"], "Binary/" + binaries[0]["id"].get<std::string>());
+  EXPECT_EQ(binaries[0]["contentType"], "text/plain");
+  auto data = renkei::text::Base64Decode(binaries[0]["data"].get<std::string>());
+  ASSERT_TRUE(data.ok()) << data.status().ToString();
+  EXPECT_EQ(*data, summary);
+  std::ofstream(dir_ / "bundle.json") << r.out;
+  Result v = ValidateFhir(dir_, {dir_ / "bundle.json"});
+  EXPECT_EQ(v.exit_code, 0) << v.out;
 }
 
 TEST_F(ChartCliTest, EveryResourceOfAGeneratedRegionIsValidFhir) {
