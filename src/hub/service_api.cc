@@ -231,7 +231,9 @@ class ServiceApi {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kServiceDeliveries, {}, {}, id));
     const auto since = request.Query1("since");
     if (!since) return InvalidArgument("'since' (YYYY-MM-DDTHH:MM:SSZ) is required");
-    RENKEI_ASSIGN_OR_RETURN(int64_t since_ms, ParseUtcIso8601(*since));
+    const auto parsed = ParseUtcIso8601(*since);
+    if (!parsed.ok()) return parsed.status().Annotate("'since'");
+    const int64_t since_ms = *parsed;
     const int64_t now = NowUnixMs();
     if (since_ms < now - kReplayWindowMs) return InvalidArgument("deliveries can be replayed for 30 days: 'since' is older");
     RENKEI_RETURN_IF_ERROR(hub_.services.Get(id).status());

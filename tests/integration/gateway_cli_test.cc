@@ -583,6 +583,78 @@ TEST(GatewayCliTest, KillingTheHubAndTheEdgeDuringFanOutLosesNoNotificationAndEa
   EXPECT_EQ(hooks.Distinct("a").size(), 60u);
 }
 
+// The operator's other commands: list, show, retry one delivery, replay, revoke a cell, enable
+// after a disable; and their mistakes, each with its exit code.
+TEST(GatewayCliTest, TheOperatorListsShowsRetriesReplaysRevokesAndEnablesFromTheCommandLine) {
+  Region r;
+  ASSERT_NO_FATAL_FAILURE(r.Make("renkei-gateway-operator"));
+  ASSERT_NO_FATAL_FAILURE(r.Start());
+  const std::string f0 = r.facilities[0];
+  Receivers hooks;
+  const Service s = AddService(r, &hooks, "reservations");
+  r.Service(fmt::format("grant --facility {} --id {} --notify signal --type Encounter", f0, s.id));
+  r.Upload(f0, r.patient, {Encounter("cli-1", "2026-12-01T09:00:00+09:00")}, "one.json");
+  ASSERT_TRUE(WaitFor([&] { return hooks.Of("reservations").size() == 1; })) << r.hub->err();
+
+  const json list = r.Service("list");
+  ASSERT_EQ(list["services"].size(), 1u);
+  EXPECT_EQ(list["services"][0]["id"], s.id);
+  EXPECT_EQ(list["services"][0]["webhook_url"], hooks.Url("reservations"));
+  json shown;
+  ASSERT_TRUE(WaitFor([&] {
+    shown = r.Service("show --id " + s.id);
+    return shown["deliveries"].value("delivered", 0) == 1;
+  })) << shown.dump();
+  EXPECT_EQ(shown["service"]["name"], "reservations");
+  ASSERT_EQ(shown["grants"].size(), 1u);
+  EXPECT_EQ(shown["grants"][0]["facility"], f0);
+
+  // Retry the one delivery: sent again under its key.
+  const json delivered = r.Service(fmt::format("deliveries --id {} --state delivered", s.id))["deliveries"];
+  ASSERT_EQ(delivered.size(), 1u);
+  const int64_t delivery = delivered[0]["id"];
+  r.Service(fmt::format("retry --id {} --delivery {}", s.id, delivery));
+  ASSERT_TRUE(WaitFor([&] { return hooks.Of("reservations").size() == 2; })) << r.hub->err();
+  // Replay since an hour ago: the same one once more.
+  const json replayed = r.Service(fmt::format("replay --id {} --since {}", s.id, UtcIso8601(NowUnixMs() - 3'600'000).substr(0, 19) + "Z"));
+  EXPECT_EQ(replayed["replayed"], 1);
+  ASSERT_TRUE(WaitFor([&] { return hooks.Of("reservations").size() == 3; })) << r.hub->err();
+  EXPECT_EQ(hooks.Distinct("reservations").size(), 1u);
+  for (const Arrival& a : hooks.Of("reservations")) EXPECT_TRUE(a.signature_ok) << a.key;
+
+  // Revoked, the cell is gone from the matrix.
+  r.Service(fmt::format("revoke --facility {} --id {}", f0, s.id));
+  EXPECT_TRUE(r.Service("matrix --id " + s.id)["grants"].empty());
+  // Disabled, its credentials are refused; enabled again, they work.
+  r.Service("disable --id " + s.id);
+  EXPECT_EQ(r.Service("show --id " + s.id)["service"]["enabled"], false);
+  const auto token_status = [&] {
+    auto answer = http::Fetch("POST", r.Hub() + "/v1/oauth/token", "grant_type=client_credentials",
+                              "application/x-www-form-urlencoded", 30s,
+                              {{"Authorization", "Basic " + text::Base64Encode(s.client_id + ":" + s.client_secret)}});
+    return answer.ok() ? answer->status : 0;
+  };
+  EXPECT_EQ(token_status(), 401);
+  r.Service("enable --id " + s.id);
+  EXPECT_EQ(token_status(), 200);
+
+  // Mistakes: the hub's message on stderr, an exit code a script can act on.
+  const auto fails = [&](const std::string& args, int code, const std::string& says) {
+    Result x = RunRenkei(r.dir, fmt::format("hub service {} --hub {} --token {}", args, r.Hub(), r.operator_token));
+    EXPECT_EQ(x.exit_code, code) << args << "\n" << x.err;
+    EXPECT_NE(x.err.find(says), std::string::npos) << args << "\n" << x.err;
+    EXPECT_TRUE(x.out.empty()) << x.out;
+  };
+  fails("show --id S999", 3, "renkei hub service show:");
+  fails(fmt::format("retry --id {} --delivery 999", s.id), 3, "renkei hub service retry:");
+  fails(fmt::format("replay --id {} --since yesterday", s.id), 2, "since");
+  fails(fmt::format("replay --id {} --since 2020-01-01T00:00:00Z", s.id), 2, "30 days");
+  fails("add --name reservations", 2, "renkei hub service add:");
+  fails(fmt::format("grant --facility {} --id {} --type encounter", f0, s.id), 2, "renkei hub service grant:");
+  Result as_edge = RunRenkei(r.dir, fmt::format("hub service list --hub {} --token {}", r.Hub(), r.tokens.at(f0)));
+  EXPECT_EQ(as_edge.exit_code, 5) << as_edge.err;
+}
+
 TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputPrecisely) {
   Region r;
   ASSERT_NO_FATAL_FAILURE(r.Make("renkei-gateway-hostile"));
