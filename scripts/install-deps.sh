@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libicu-dev libssl-dev libboost-dev
+  ca-certificates                     # the public CAs services' https:// webhooks chain to
   libargon2-dev                       # argon2id password hashes (src/identity)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3-hl7                         # /usr/bin/mllp_send: the third-party MLLP client of the tests

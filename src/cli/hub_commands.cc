@@ -61,7 +61,7 @@ struct ServeFlags {
   std::string audit;  // "": beside the store (see AuditUrl)
   int audit_retention_days = 7 * 365 + 2;
   pki::TlsFiles tls;  // cert and key: serve HTTPS with client certificates
-  std::string webhook_ca;  // the CAs webhooks' certificates must chain to ("": the regional CA)
+  std::string webhook_ca;  // CAs webhooks' certificates may chain to besides the system's and the regional CA
   int threads = 2;
   int handler_threads = 32;
   int heartbeat_ms = 10'000;
@@ -166,17 +166,12 @@ int RunServe(const GlobalOptions& g, ServeFlags f) {
   if (!services.ok()) return Fail("serve", services.status().Annotate("the service register"));
   auto outbox = gateway::Outbox::Open(f.store);
   if (!outbox.ok()) return Fail("serve", outbox.status().Annotate("the service outbox"));
-  std::shared_ptr<boost::asio::ssl::context> webhook_tls;
-  if (const std::string ca = f.webhook_ca.empty() ? f.tls.ca : f.webhook_ca; !ca.empty()) {
-    pki::TlsFiles trust;
-    trust.ca = ca;
-    auto context = pki::ClientContext(trust);
-    if (!context.ok()) return Fail("serve", context.status().Annotate("--webhook-ca"));
-    webhook_tls = *context;
-  }
+  // Services' webhooks are outside the region: public CAs, the regional CA, and --webhook-ca.
+  auto webhook_tls = pki::PublicClientContext({f.tls.ca, f.webhook_ca});
+  if (!webhook_tls.ok()) return Fail("serve", webhook_tls.status().Annotate("the webhooks' trusted CAs (--ca, --webhook-ca)"));
   gateway::DelivererOptions delivery;
   delivery.now_ms = NowUnixMs;
-  delivery.send = hub::WebhookSender(webhook_tls);
+  delivery.send = hub::WebhookSender(*webhook_tls);
   delivery.fetch = [&edges](const gateway::Delivery& d) { return hub::FetchChangeData(*edges, d); };
   delivery.audit = [&trail, logger = *logger](const gateway::Delivery& d, const gateway::Service& s,
                                                const policy::ServiceDecision& decision) {
@@ -420,7 +415,8 @@ void AddHubCommands(CLI::App& app, const GlobalOptions& global, int* exit_code) 
   s->add_option("--tls-key", serve->tls.key, "its private key");
   s->add_option("--ca", serve->tls.ca, "the regional CA's certificate: clients may present certificates of it");
   s->add_option("--webhook-ca", serve->webhook_ca,
-                "the CA certificates services' https:// webhooks must chain to (default: the regional CA, --ca)");
+                "a PEM file of further CAs services' https:// webhooks may chain to (always trusted: the system's CAs\n"
+                "of ca-certificates, and the regional CA of --ca)");
   s->add_option("--crl", serve->tls.crl, "the CA's crl.pem: revoked certificates are refused on connect (re-read on change)");
   s->add_option("--max-connections", serve->max_connections,
                 "open connections at most, the edges' WebSockets included; more are closed on accept (default 4096;\n"

@@ -58,7 +58,8 @@ StatusOr<nlohmann::json> FetchChangeData(EdgeRegistry& edges, const gateway::Del
 Status RecordDelivery(audit::Log& trail, const gateway::Delivery& d, const gateway::Service& service,
                       const policy::ServiceDecision& decision);
 
-// The deliverer's sender: POSTs a webhook over HTTP(S) (`tls` for https://; null refuses them)
+// The deliverer's sender: POSTs a webhook over HTTP(S) (`tls` for https://, e.g.
+// pki::PublicClientContext; null refuses them)
 // within 10 s, keeping connections to the services' hosts open between deliveries (a pool of
 // clients per scheme, host and port). Thread-safe.
 std::function<StatusOr<int>(const gateway::WebhookRequest&)> WebhookSender(std::shared_ptr<boost::asio::ssl::context> tls);

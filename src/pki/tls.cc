@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/file.h"
 #include "pki/openssl.h"
 #include "pki/revocation.h"
 
@@ -13,9 +14,8 @@ namespace {
 
 namespace ssl = boost::asio::ssl;
 
-// The settings both sides share: protocol versions, ciphers, the trusted CA, this side's
-// certificate (optional for a client), and revocation in the verify callback.
-StatusOr<std::shared_ptr<ssl::context>> MakeContext(ssl::context::method method, const TlsFiles& files) {
+// Protocol versions and ciphers, the same for every context.
+StatusOr<std::shared_ptr<ssl::context>> ProtocolContext(ssl::context::method method) {
   auto ctx = std::make_shared<ssl::context>(method);
   SSL_CTX* h = ctx->native_handle();
   SSL_CTX_set_min_proto_version(h, TLS1_2_VERSION);
@@ -23,6 +23,14 @@ StatusOr<std::shared_ptr<ssl::context>> MakeContext(ssl::context::method method,
   if (SSL_CTX_set_cipher_list(h, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1) {
     return Internal("cannot set the TLS 1.2 ciphers: " + OpenSslError());
   }
+  return ctx;
+}
+
+// The settings both sides of the region share: ProtocolContext's, the trusted CA, this side's
+// certificate (optional for a client), and revocation in the verify callback.
+StatusOr<std::shared_ptr<ssl::context>> MakeContext(ssl::context::method method, const TlsFiles& files) {
+  RENKEI_ASSIGN_OR_RETURN(auto ctx, ProtocolContext(method));
+  SSL_CTX* h = ctx->native_handle();
   if (files.cert.empty() != files.key.empty()) {
     return InvalidArgument("a TLS certificate needs its key and a key its certificate");
   }
@@ -76,6 +84,25 @@ StatusOr<std::shared_ptr<ssl::context>> ServerContext(const TlsFiles& files, boo
 
 StatusOr<std::shared_ptr<ssl::context>> ClientContext(const TlsFiles& files) {
   RENKEI_ASSIGN_OR_RETURN(auto ctx, MakeContext(ssl::context::tls_client, files));
+  ctx->set_verify_mode(ssl::verify_peer);
+  return ctx;
+}
+
+StatusOr<std::shared_ptr<ssl::context>> PublicClientContext(const std::vector<std::string>& also_trusted) {
+  RENKEI_ASSIGN_OR_RETURN(auto ctx, ProtocolContext(ssl::context::tls_client));
+  if (SSL_CTX_set_default_verify_paths(ctx->native_handle()) != 1) {
+    return Internal("cannot read the system's CA certificates: " + OpenSslError());
+  }
+  for (const std::string& file : also_trusted) {
+    if (file.empty()) continue;
+    RENKEI_ASSIGN_OR_RETURN(std::string pem, ReadFile(file, 4 << 20));
+    boost::system::error_code error;
+    ctx->add_certificate_authority(boost::asio::buffer(pem), error);
+    if (error) {
+      OpenSslError();
+      return InvalidArgument(fmt::format("{} holds no PEM CA certificate that can be trusted", file));
+    }
+  }
   ctx->set_verify_mode(ssl::verify_peer);
   return ctx;
 }

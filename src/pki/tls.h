@@ -18,6 +18,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/ssl/context.hpp>
 
@@ -45,6 +46,13 @@ StatusOr<std::shared_ptr<boost::asio::ssl::context>> ServerContext(const TlsFile
 // files.cert/files.key, or no certificate when both are "". Errors as ServerContext's, and
 // InvalidArgument when only one of cert and key is given. Call SetHostName on each stream.
 StatusOr<std::shared_ptr<boost::asio::ssl::context>> ClientContext(const TlsFiles& files);
+
+// A client context for servers outside the region (services' webhooks): it trusts the system's
+// CA certificates (Debian's ca-certificates) and every certificate of each PEM file of
+// `also_trusted` ("" entries are skipped), and presents no certificate. ReadFile's errors naming
+// a file that cannot be read; InvalidArgument for one that holds no PEM certificate.
+// Call SetHostName on each stream.
+StatusOr<std::shared_ptr<boost::asio::ssl::context>> PublicClientContext(const std::vector<std::string>& also_trusted);
 
 // Makes a client stream (`ssl` = stream.native_handle()) check that the server's certificate
 // names `host` (a DNS name, matched against its DNS entries, or an IP literal, against its IP

@@ -212,6 +212,36 @@ TEST_F(TlsTest, BadFilesAreReportedByName) {
   EXPECT_THAT(ServerContext(Files(hub_), true).status().message(), HasSubstr("not a PEM CRL"));
 }
 
+TEST_F(TlsTest, APublicClientTrustsTheFilesGivenBesidesTheSystemsCasAndChecksTheName) {
+  auto server = Server(/*require_client_cert=*/false);
+  ASSERT_TRUE(server);
+  // The regional CA is no public one: without it, the hub's certificate is refused.
+  auto public_only = PublicClientContext({});
+  ASSERT_TRUE(public_only.ok()) << public_only.status().ToString();
+  Outcome refused = Connect(*server, **public_only, "127.0.0.1");
+  EXPECT_THAT(refused.client_error, HasSubstr("certificate verify failed"));
+  EXPECT_EQ(refused.client_verify, "self-signed certificate in certificate chain");
+  // Given (a bundle of two CAs, the other region's first), it is trusted; "" entries are skipped.
+  const std::string other = OtherCa();
+  auto bundle = ReadFile(other + "/ca.crt", 1 << 20);
+  auto ours = ReadFile(ca_ + "/ca.crt", 1 << 20);
+  ASSERT_TRUE(bundle.ok() && ours.ok());
+  ASSERT_TRUE(WriteFileAtomically(out_ + "/bundle.pem", *bundle + *ours, 0644).ok());
+  auto trusting = PublicClientContext({"", out_ + "/bundle.pem"});
+  ASSERT_TRUE(trusting.ok()) << trusting.status().ToString();
+  Outcome trusted = Connect(*server, **trusting, "127.0.0.1");
+  EXPECT_EQ(trusted.client_error, "");
+  EXPECT_FALSE(trusted.peer) << "it presents no certificate";
+  EXPECT_EQ(Connect(*server, **trusting, "webhook.example").client_verify, "hostname mismatch");
+  // Files that cannot be trusted, by name.
+  auto missing = PublicClientContext({out_ + "/missing.pem"});
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(missing.status().message(), HasSubstr("missing.pem"));
+  auto key = PublicClientContext({hub_.key_path});
+  EXPECT_EQ(key.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(key.status().message(), HasSubstr("holds no PEM CA certificate"));
+}
+
 TEST_F(TlsTest, RevocationListReloadsAtMostOncePerIntervalAndFailsClosed) {
   auto lazy = RevocationList::Load(ca_ + "/crl.pem", ca_ + "/ca.crt", std::chrono::hours(1));
   auto eager = RevocationList::Load(ca_ + "/crl.pem", ca_ + "/ca.crt", std::chrono::milliseconds(0));

@@ -806,6 +806,61 @@ TEST(GatewayCliTest, TheServiceEndpointsAnswerMalformedOversizedAndHostileInputP
   EXPECT_EQ(token_call("grant_type=client_credentials", basic(good)).first, 401);
 }
 
+// Webhooks go over HTTPS to a server the hub trusts (the system's CAs, the regional CA,
+// --webhook-ca), named as its URL says; one of an unknown CA gets nothing and its delivery
+// stays pending with the reason.
+TEST(GatewayCliTest, AnHttpsWebhookIsDeliveredToACertificateTheHubTrustsAndNotToAnother) {
+  Region r;
+  ASSERT_NO_FATAL_FAILURE(r.Make("renkei-gateway-https"));
+  for (const char* ca : {"webhook-ca", "stranger-ca"}) {
+    ASSERT_EQ(RunRenkei(r.dir, fmt::format("ca init --dir {} --name '{}'", ca, ca)).exit_code, 0);
+    Result issued = RunRenkei(r.dir, fmt::format("ca issue --dir {0} --name hooks --role hub --ip 127.0.0.1 --out {0}-out", ca));
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  }
+  ASSERT_NO_FATAL_FAILURE(r.StartHub({"--webhook-ca", "webhook-ca/ca.crt"}));
+  const std::string f0 = r.facilities[0];
+  ASSERT_NO_FATAL_FAILURE(r.StartEdge(f0));
+  struct Listener {
+    Service service;
+    BackgroundRenkei process;
+  };
+  std::map<std::string, Listener> listeners;
+  for (const std::string ca : {"webhook-ca", "stranger-ca"}) {
+    Listener& l = listeners[ca];
+    l.service = AddService(r, nullptr, ca == "webhook-ca" ? "trusted" : "stranger");
+    std::ofstream(r.dir / (ca + ".secret")) << l.service.client_secret;
+    std::ofstream(r.dir / (ca + ".signing")) << l.service.signing_secret;
+    const int port = l.process.Start(
+        r.dir, "listener-" + ca,
+        {"example-service", "reception", "--hub", r.Hub(), "--client-id", l.service.client_id, "--client-secret-file",
+         ca + ".secret", "--signing-secret-file", ca + ".signing", "--tls-cert", ca + "-out/hooks.crt", "--tls-key",
+         ca + "-out/hooks.key", "--ca", ca + "/ca.crt", "--json"});
+    ASSERT_GT(port, 0) << l.process.err();
+    EXPECT_NE(l.process.out().find(fmt::format("https://127.0.0.1:{}/webhook", port)), std::string::npos) << l.process.out();
+    r.Service(fmt::format("webhook --id {} --webhook https://127.0.0.1:{}/webhook", l.service.id, port));
+    r.Service(fmt::format("grant --facility {} --id {} --notify signal --type Encounter", f0, l.service.id));
+  }
+  r.Upload(f0, r.patient, {Encounter("https-1", "2026-12-02T09:00:00+09:00")}, "https.json");
+
+  Listener& trusted = listeners["webhook-ca"];
+  ASSERT_TRUE(WaitFor([&] { return trusted.process.out().find("\"idempotency_key\"") != std::string::npos; }))
+      << trusted.process.out() << trusted.process.err() << r.hub->err();
+  json delivered;
+  ASSERT_TRUE(WaitFor([&] {
+    delivered = r.Service(fmt::format("deliveries --id {} --state delivered", trusted.service.id))["deliveries"];
+    return delivered.size() == 1;
+  })) << delivered.dump();
+
+  Listener& stranger = listeners["stranger-ca"];
+  json pending;
+  ASSERT_TRUE(WaitFor([&] {
+    pending = r.Service(fmt::format("deliveries --id {} --state pending", stranger.service.id))["deliveries"];
+    return pending.size() == 1 && pending[0].value("attempts", 0) >= 1;
+  })) << pending.dump();
+  EXPECT_NE(pending[0]["last_error"].get<std::string>().find("certificate verify failed"), std::string::npos) << pending.dump();
+  EXPECT_EQ(stranger.process.out().find("\"idempotency_key\""), std::string::npos) << stranger.process.out();
+}
+
 // Production's shape: the hub serves HTTPS; a service signs in with its client certificate of
 // the regional CA (role service) or with client credentials, over TLS.
 TEST(GatewayCliTest, OverTlsAServiceSignsInWithItsCertificateOrItsClientCredentialsAndAnUnknownOneNot) {

@@ -42,7 +42,9 @@ class RegionCliTest : public ::testing::Test {
                                      "certs/hub.crt", "--tls-key", "certs/hub.key", "--ca-dir", "ca", "--log-level",
                                      "warn"});
     ASSERT_GT(port_, 0) << hub_.err();
-    auto tls = pki::ClientContext({.ca = (dir_ / "ca/ca.crt").string()});
+    pki::TlsFiles trust;
+    trust.ca = (dir_ / "ca/ca.crt").string();
+    auto tls = pki::ClientContext(trust);
     ASSERT_TRUE(tls.ok()) << tls.status().ToString();
     client_ = std::make_unique<http::Client>(*tls);
   }
@@ -115,8 +117,11 @@ TEST_F(RegionCliTest, ACertificateIssuedOverTheApiSignsInUntilItIsRevoked) {
 
   // The new certificate signs in as a clinician of its facility.
   const auto me_with_certificate = [&]() -> StatusOr<http::ClientResponse> {
-    auto tls = pki::ClientContext({.cert = (dir_ / "dr-sato.crt").string(), .key = (dir_ / "dr-sato.key").string(),
-                                   .ca = (dir_ / "ca/ca.crt").string()});
+    pki::TlsFiles files;
+    files.cert = (dir_ / "dr-sato.crt").string();
+    files.key = (dir_ / "dr-sato.key").string();
+    files.ca = (dir_ / "ca/ca.crt").string();
+    auto tls = pki::ClientContext(files);
     if (!tls.ok()) return tls.status();
     return http::Client(*tls).Fetch("GET", fmt::format("https://127.0.0.1:{}/v1/me", port_), "", "application/json", 10s);
   };
