@@ -217,6 +217,57 @@ TEST_P(HubCliTest, OperatorCorrectsRevertsAndResolvesReviews) {
   EXPECT_EQ(merged["merged_from"], sato);
 }
 
+// The portals' pages: compiled in and served at / and /portal/..., from a directory with
+// --portal-dir (to work on them), or not at all with --no-portal; the API is there either way.
+TEST(HubServeCliTest, ThePortalsAreServedCompiledInFromADirectoryOrNotAtAll) {
+  const fs::path dir = FreshTestDir("renkei-hub-portal");
+  fs::create_directories(dir / "pages/js");
+  std::ofstream(dir / "pages/index.html") << "<!doctype html><title>working copy</title>";
+  std::ofstream(dir / "pages/js/app.js") << "export {};";
+  ASSERT_EQ(RunRenkei(dir, "hub token add --name operator-sato --role operator").exit_code, 0);
+  const auto get = [](int port, const std::string& target) {
+    auto r = http::Fetch("GET", fmt::format("http://127.0.0.1:{}{}", port, target), "", "", std::chrono::seconds(10));
+    EXPECT_TRUE(r.ok()) << target;
+    return r.ok() ? *r : http::ClientResponse{};
+  };
+  const std::vector<std::string> base = {"hub", "serve", "--store", "sqlite:hub.db", "--listen", "127.0.0.1:0", "--log-level", "warn"};
+  const auto serve = [&](BackgroundRenkei& hub, std::vector<std::string> extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    const int port = hub.Start(dir, "hub", args);
+    EXPECT_GT(port, 0) << hub.err();
+    return port;
+  };
+  {
+    BackgroundRenkei hub;
+    const int port = serve(hub, {});
+    const http::ClientResponse page = get(port, "/");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.headers.at("content-type").rfind("text/html", 0), 0u) << page.headers.at("content-type");
+    EXPECT_NE(page.headers.at("content-security-policy").find("script-src 'self'"), std::string::npos);
+    EXPECT_NE(page.body.find("/portal/js/app.js"), std::string::npos);
+    EXPECT_EQ(get(port, "/portal/js/app.js").status, 200);
+    EXPECT_EQ(get(port, "/portal/js/../../hub.db").status, 400);  // no dot segments
+    EXPECT_EQ(get(port, "/v1/me").status, 401);
+  }
+  {
+    BackgroundRenkei hub;
+    const int port = serve(hub, {"--portal-dir", "pages"});
+    EXPECT_EQ(get(port, "/").body, "<!doctype html><title>working copy</title>");
+    EXPECT_EQ(get(port, "/portal/js/app.js").body, "export {};");
+  }
+  {
+    BackgroundRenkei hub;
+    const int port = serve(hub, {"--no-portal"});
+    EXPECT_EQ(get(port, "/").status, 404);
+    EXPECT_EQ(get(port, "/portal/js/app.js").status, 404);
+    EXPECT_EQ(get(port, "/v1/me").status, 401);
+  }
+  Result missing = RunRenkei(dir, "hub serve --store sqlite:hub.db --listen 127.0.0.1:0 --portal-dir nowhere");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("nowhere"), std::string::npos) << missing.err;
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, HubCliTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 
