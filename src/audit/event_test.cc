@@ -11,7 +11,6 @@ namespace renkei::audit {
 namespace {
 
 using testing::ChartView;
-using testing::Ok;
 
 Status TextStatus(const Event& e) { return CanonicalText(e).status(); }
 

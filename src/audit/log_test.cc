@@ -17,7 +17,6 @@ namespace {
 
 using testing::AuditTest;
 using testing::ChartView;
-using testing::Ok;
 
 std::vector<int64_t> Seqs(const Page& page) {
   std::vector<int64_t> out;

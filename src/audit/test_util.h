@@ -15,18 +15,12 @@
 #include "audit/log.h"
 #include "audit/verify.h"
 #include "base/file.h"
+#include "base/status_testing.h"
 #include "pki/ca.h"
 #include "pki/signature.h"
 #include "sql/test_database.h"
 
 namespace renkei::audit::testing {
-
-// The value of `result`; fails the test (and gives T{}) when it is an error.
-template <typename T>
-T Ok(StatusOr<T> result) {
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  return result.ok() ? std::move(result).value() : T{};
-}
 
 // A chart view of `patient` by a doctor of facility 1111111111, numbered `i` in its request ID.
 inline Event ChartView(int i, std::string patient = "RK00000000018") {

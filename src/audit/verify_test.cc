@@ -16,7 +16,6 @@ namespace {
 
 using testing::AuditTest;
 using testing::ChartView;
-using testing::Ok;
 
 class AuditVerifyTest : public AuditTest {
  protected:

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/status_testing.h"
 #include "gateway/outbox.h"
 #include "sql/test_database.h"
 
@@ -10,12 +11,6 @@ namespace renkei::gateway {
 namespace {
 
 constexpr int64_t kNow = 1'800'000'000'000;
-
-template <typename T>
-T Ok(StatusOr<T> s) {
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
-  return s.ok() ? std::move(s).value() : T{};
-}
 
 class GatewayStoreTest : public ::testing::TestWithParam<std::string> {
  protected:

@@ -387,22 +387,28 @@ class Api {
     return http::Json(200, {{"edges", list}});
   }
 
+  // ?patient= or ?regional_id=, ?type=, ?facility=, ?from=, ?to=, ?deadline_ms=, ?signed=.
+  static Status ReadPatientQuery(const http::Request& request, PatientQuery* q) {
+    q->local_id = request.Query1("patient").value_or("");
+    q->regional_id = request.Query1("regional_id").value_or("");
+    q->types = QueryValues(request, "type");
+    q->facilities = QueryValues(request, "facility");
+    q->from = request.Query1("from").value_or("");
+    q->to = request.Query1("to").value_or("");
+    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
+    q->deadline = std::chrono::milliseconds(deadline);
+    RENKEI_ASSIGN_OR_RETURN(q->include_signed, OptionalBool(request, "signed", false));
+    q->origin = From(request);
+    return Status::Ok();
+  }
+
   StatusOr<http::Response> ChartOf(http::Request& request, const Principal& who) {
     ChartRequest c;
-    c.local_id = request.Query1("patient").value_or("");
-    c.regional_id = request.Query1("regional_id").value_or("");
-    c.types = QueryValues(request, "type");
-    c.facilities = QueryValues(request, "facility");
-    c.from = request.Query1("from").value_or("");
-    c.to = request.Query1("to").value_or("");
+    RENKEI_RETURN_IF_ERROR(ReadPatientQuery(request, &c));
     c.department = request.Query1("department").value_or("");
     c.cursor = request.Query1("cursor").value_or("");
     RENKEI_ASSIGN_OR_RETURN(c.limit, OptionalNumber(request, "limit", 100, 1, 1000));
-    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
-    c.deadline = std::chrono::milliseconds(deadline);
     RENKEI_ASSIGN_OR_RETURN(c.refresh, OptionalBool(request, "refresh", false));
-    RENKEI_ASSIGN_OR_RETURN(c.include_signed, OptionalBool(request, "signed", false));
-    c.origin = From(request);
     http::Response response;
     RENKEI_ASSIGN_OR_RETURN(response.body, Chart(hub_, who, c));
     return response;
@@ -422,17 +428,8 @@ class Api {
 
   StatusOr<http::Response> ResourcesOf(http::Request& request, const Principal& who) {
     ResourcesRequest q;
-    q.local_id = request.Query1("patient").value_or("");
-    q.regional_id = request.Query1("regional_id").value_or("");
-    q.types = QueryValues(request, "type");
-    q.facilities = QueryValues(request, "facility");
-    q.from = request.Query1("from").value_or("");
-    q.to = request.Query1("to").value_or("");
+    RENKEI_RETURN_IF_ERROR(ReadPatientQuery(request, &q));
     RENKEI_ASSIGN_OR_RETURN(q.limit, OptionalNumber(request, "limit", 1000, 1, 5000));
-    RENKEI_ASSIGN_OR_RETURN(const int64_t deadline, OptionalNumber(request, "deadline_ms", 5000, 100, 60'000));
-    q.deadline = std::chrono::milliseconds(deadline);
-    RENKEI_ASSIGN_OR_RETURN(q.include_signed, OptionalBool(request, "signed", false));
-    q.origin = From(request);
     RENKEI_ASSIGN_OR_RETURN(json page, Resources(hub_, who, q));
     return http::Json(200, page);
   }

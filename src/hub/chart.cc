@@ -266,16 +266,22 @@ StatusOr<Viewing> DecideView(const HubServices& hub, const Principal& viewer, co
   return v;
 }
 
+// A query's dates are YYYY-MM-DD or empty.
+Status CheckDates(const PatientQuery& q) {
+  for (const std::string* date : {&q.from, &q.to}) {
+    if (!date->empty() && (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-')) {
+      return InvalidArgument("dates are YYYY-MM-DD");
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::string> Chart(const HubServices& hub, const Principal& viewer, const ChartRequest& request) {
   if (request.limit < 1 || request.limit > 1000) return InvalidArgument("limit must be from 1 to 1000");
   for (const std::string& t : request.types) {
     if (!fhir::EventTypeFromName(t)) return InvalidArgument(fmt::format("unknown event type '{}'", t.substr(0, 40)));
   }
-  for (const std::string* date : {&request.from, &request.to}) {
-    if (!date->empty() && (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-')) {
-      return InvalidArgument("dates are YYYY-MM-DD");
-    }
-  }
+  RENKEI_RETURN_IF_ERROR(CheckDates(request));
   RENKEI_ASSIGN_OR_RETURN(const std::optional<Position> after, ParseCursor(request.cursor));
   RENKEI_ASSIGN_OR_RETURN(Viewing view,
                           DecideView(hub, viewer, request.local_id, request.regional_id, "chart.view", request.origin));
@@ -378,11 +384,7 @@ StatusOr<json> Resources(const HubServices& hub, const Principal& viewer, const 
                        std::all_of(t.begin(), t.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
     if (!valid) return InvalidArgument(fmt::format("'{}' is not a FHIR resource type", t.substr(0, 64)));
   }
-  for (const std::string* date : {&request.from, &request.to}) {
-    if (!date->empty() && (date->size() != 10 || (*date)[4] != '-' || (*date)[7] != '-')) {
-      return InvalidArgument("dates are YYYY-MM-DD");
-    }
-  }
+  RENKEI_RETURN_IF_ERROR(CheckDates(request));
   RENKEI_ASSIGN_OR_RETURN(Viewing view, DecideView(hub, viewer, request.local_id, request.regional_id, "resources.read",
                                                     request.origin, request.types));
   if (!view.decision.allowed) return PermissionDenied(view.decision.reason);

@@ -33,19 +33,24 @@
 
 namespace renkei::hub {
 
-struct ChartRequest {
+// What a chart and a resources request share: whose data, from which facilities, of which
+// dates, how long to wait for the edges.
+struct PatientQuery {
   std::string local_id;     // the viewer's own facility's patient ID, or
   std::string regional_id;  // a regional ID
-  std::vector<std::string> types;       // event types (fhir/event.h names); empty: all
+  std::vector<std::string> types;       // the chart's event types (fhir/event.h names) or FHIR resource types; empty: all
   std::string from, to;                 // YYYY-MM-DD, inclusive
-  std::string department;               // code or name
   std::vector<std::string> facilities;  // only these facilities; empty: all
-  int64_t limit = 100;                  // events per page, 1..1000
-  std::string cursor;                   // from the previous page's next_cursor
   std::chrono::milliseconds deadline{std::chrono::seconds(5)};
-  bool refresh = false;  // "request the latest information": each edge re-scans the patient first
-  bool include_signed = false;  // each source with its edge's signed answer, to verify the events
+  bool include_signed = false;  // each source with its edge's signed answer, to verify what it sent
   RequestContext origin;  // the HTTP request, for the audit trail
+};
+
+struct ChartRequest : PatientQuery {
+  std::string department;  // code or name
+  int64_t limit = 100;     // events per page, 1..1000
+  std::string cursor;      // from the previous page's next_cursor
+  bool refresh = false;    // "request the latest information": each edge re-scans the patient first
 };
 
 // A decision on a person's clinical data, with the person it is about and its audit entry.
@@ -105,15 +110,8 @@ StatusOr<nlohmann::json> Entity(const HubServices& hub, const Principal& viewer,
 //    "resources": [{"facility","reference","record_id","event_type","occurred_at","status",
 //                   "resource"}...] newest first, "more": bool (a facility had more than limit),
 //    "sources": [as in the chart, with "resources" instead of "events"]}
-struct ResourcesRequest {
-  std::string local_id, regional_id;    // as for Chart: one of them
-  std::vector<std::string> types;       // FHIR resource types; empty: every type
-  std::string from, to;                 // YYYY-MM-DD, inclusive, by the record's event time
-  std::vector<std::string> facilities;  // only these facilities; empty: all
-  int64_t limit = 1000;                 // resources in all, 1..5000
-  std::chrono::milliseconds deadline{std::chrono::seconds(5)};
-  bool include_signed = false;          // each source with its edge's signed answer
-  RequestContext origin;
+struct ResourcesRequest : PatientQuery {
+  int64_t limit = 1000;  // resources in all, 1..5000
 };
 // Errors as for Chart.
 StatusOr<nlohmann::json> Resources(const HubServices& hub, const Principal& viewer, const ResourcesRequest& request);

@@ -11,17 +11,11 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "base/status_testing.h"
 #include "sql/test_database.h"
 
 namespace renkei::hub {
 namespace {
-
-// The value of `result`; fails the test (and gives T{}) when it is an error.
-template <typename T>
-T Ok(StatusOr<T> result) {
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  return result.ok() ? std::move(result).value() : T{};
-}
 
 mpi::Demographics Person() {
   return {"山田", "太郎", "ヤマダ", "タロウ", "19800101", "M", "422-8033", "静岡県静岡市駿河区", "054-000-0000", ""};

@@ -8,7 +8,6 @@ namespace renkei::identity {
 namespace {
 
 using testing::CheapHashing;
-using testing::Ok;
 
 std::string Refusal(std::string_view password) { return CheckPasswordPolicy(password).ToString(); }
 

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/status_testing.h"
 #include "identity/totp.h"
 #include "identity/user_store.h"
 #include "sql/test_database.h"
@@ -21,13 +22,6 @@ constexpr std::string_view kPassword = "correct horse battery staple";
 
 // Costs libargon2 accepts at their cheapest, so that a test may sign in hundreds of times.
 inline PasswordHashing CheapHashing() { return {.memory_kib = 64, .iterations = 1, .parallelism = 1}; }
-
-// The value of `result`; fails the test (and gives T{}) when it is an error.
-template <typename T>
-T Ok(StatusOr<T> result) {
-  EXPECT_TRUE(result.ok()) << result.status().ToString();
-  return result.ok() ? std::move(result).value() : T{};
-}
 
 // What an authenticator app enrolled with `secret` shows at `now_ms`.
 inline std::string CodeAt(const std::string& secret, int64_t now_ms) {

@@ -3,18 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include "base/status_testing.h"
 #include "sql/test_database.h"
 
 namespace renkei::policy {
 namespace {
 
 constexpr int64_t kNow = 1'800'000'000'000;
-
-template <typename T>
-T Ok(StatusOr<T> s) {
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
-  return s.ok() ? std::move(s).value() : T{};
-}
 
 class ConsentStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
