@@ -1,5 +1,6 @@
 #include "hub/request_args.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -13,6 +14,15 @@ StatusOr<std::string> StringMember(const nlohmann::json& body, const char* name,
   }
   if (!body[name].is_string()) return InvalidArgument(fmt::format("'{}' must be a string", name));
   return body[name].get<std::string>();
+}
+
+Status OnlyMembers(const nlohmann::json& body, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return InvalidArgument(fmt::format("unknown member '{}'", key.substr(0, 40)));
+    }
+  }
+  return Status::Ok();
 }
 
 StatusOr<int64_t> Number(std::string_view name, std::string_view text, int64_t min, int64_t max) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,8 @@ namespace renkei::hub {
 // The string member `name` of `body`: "'<name>' is required" when absent or null (unless not
 // `required`: ""), "'<name>' must be a string" for another type.
 StatusOr<std::string> StringMember(const nlohmann::json& body, const char* name, bool required = true);
+// Every member of object `body` is one of `known`: "unknown member '<name>'" otherwise.
+Status OnlyMembers(const nlohmann::json& body, std::initializer_list<std::string_view> known);
 // `text` as a whole number from `min` to `max`: "<name> must be a whole number from <min> to <max>".
 StatusOr<int64_t> Number(std::string_view name, std::string_view text, int64_t min, int64_t max);
 // Query parameter `name` as Number, or `fallback` when absent.

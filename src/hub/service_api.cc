@@ -109,11 +109,7 @@ class ServiceApi {
   StatusOr<http::Response> AddService(http::Request& request, const Principal& who) {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageServices, {}));
     RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
-    for (const auto& [key, value] : body.items()) {
-      if (key != "name" && key != "webhook_url" && key != "cert_name" && key != "client_credentials") {
-        return InvalidArgument(fmt::format("unknown member '{}'", key.substr(0, 40)));
-      }
-    }
+    RENKEI_RETURN_IF_ERROR(OnlyMembers(body, {"name", "webhook_url", "cert_name", "client_credentials"}));
     gateway::NewService s;
     RENKEI_ASSIGN_OR_RETURN(s.name, StringMember(body, "name"));
     RENKEI_ASSIGN_OR_RETURN(s.webhook_url, StringMember(body, "webhook_url", false));
@@ -175,9 +171,7 @@ class ServiceApi {
   StatusOr<http::Response> PutGrant(http::Request& request, const Principal& who) {
     RENKEI_RETURN_IF_ERROR(Authorize(who, Action::kManageServices, {}));
     RENKEI_ASSIGN_OR_RETURN(json body, http::JsonBody(request));
-    for (const auto& [key, value] : body.items()) {
-      if (key != "notify" && key != "types") return InvalidArgument(fmt::format("unknown member '{}'", key.substr(0, 40)));
-    }
+    RENKEI_RETURN_IF_ERROR(OnlyMembers(body, {"notify", "types"}));
     gateway::Grant g;
     g.facility = request.params.at("facility");
     g.service_id = request.params.at("service");
