@@ -66,6 +66,32 @@ export function tabs(label, items, current) {
         it.badge ? h('span', {class: 'badge'}, it.badge) : null)))));
 }
 
+// A one-line form asking for a required text (a reason, a note) and sending it with `send(text)`
+// (an api.js call); the hub's refusal, or the missing text, is shown beside it, and `done()`
+// runs once the hub took it.
+export function reasonForm({name, placeholder, label, submit, danger = false, send, done}) {
+  const out = h('div', {'aria-live': 'polite'});
+  const input = h('input', {type: 'text', name, required: true, placeholder, 'aria-label': label});
+  const form = h('form', {class: 'inline-form', novalidate: true}, input,
+    h('button', {type: 'submit', class: danger ? 'small danger' : 'small'}, submit), out);
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) {
+      replace(out, errorBox(t('op.reason_required')));
+      input.focus();
+      return;
+    }
+    const r = await send(text);
+    if (!r.ok) {
+      replace(out, errorBox(r));
+      return;
+    }
+    done();
+  });
+  return form;
+}
+
 // A button that shows it is working while `action` runs and cannot be pressed twice meanwhile.
 export function busyButton(label, action, attrs = {}) {
   const button = h('button', {type: 'button', ...attrs}, label);

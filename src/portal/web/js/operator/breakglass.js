@@ -6,7 +6,7 @@ import {h, replace} from '../dom.js';
 import {t, formatInstant} from '../i18n.js';
 import {href} from '../router.js';
 import {facilityName} from '../facilities.js';
-import {pageHeading, errorBox, loading, table, announce} from '../ui.js';
+import {pageHeading, errorBox, loading, table, announce, reasonForm} from '../ui.js';
 
 export async function renderBreakGlass(ctx, params, query) {
   const status = query.get('status') === 'all' ? 'all' : 'unreviewed';
@@ -31,24 +31,12 @@ async function load(list, status) {
   const rows = (r.data.overrides || []).map((o) => {
     let review = o.reviewed_by ? t('bg.reviewed_by', {by: o.reviewed_by, note: o.review_note || ''}) : null;
     if (!review) {
-      const out = h('div', {'aria-live': 'polite'});
-      const note = h('input', {type: 'text', name: 'note', required: true, placeholder: t('bg.note'), 'aria-label': t('bg.note_for', {id: o.id})});
-      const form = h('form', {class: 'inline-form', novalidate: true}, note, h('button', {type: 'submit', class: 'small'}, t('bg.review_submit')), out);
-      form.addEventListener('submit', async (event) => {
-        event.preventDefault();
-        if (!note.value.trim()) {
-          replace(out, errorBox(t('op.reason_required')));
-          return;
-        }
-        const x = await post(`/breakglass/${seg(o.id)}/review`, {note: note.value.trim()});
-        if (!x.ok) {
-          replace(out, errorBox(x));
-          return;
-        }
-        announce(t('bg.reviewed', {id: o.id}));
-        load(list, status);
-      });
-      review = form;
+      review = reasonForm({name: 'note', placeholder: t('bg.note'), label: t('bg.note_for', {id: o.id}), submit: t('bg.review_submit'),
+        send: (note) => post(`/breakglass/${seg(o.id)}/review`, {note}),
+        done: () => {
+          announce(t('bg.reviewed', {id: o.id}));
+          load(list, status);
+        }});
     }
     return {attrs: {'data-override': o.id}, cells: [o.id, o.requester, facilityName(o.facility), o.regional_id, o.reason,
       formatInstant(o.started_ms), formatInstant(o.stopped_ms || o.until_ms), review]};

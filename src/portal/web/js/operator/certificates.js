@@ -8,7 +8,7 @@ import {get, post, seg, noRoute} from '../api.js';
 import {h, replace, field, select} from '../dom.js';
 import {t, formatInstant} from '../i18n.js';
 import {facilityName} from '../facilities.js';
-import {pageHeading, errorBox, notice, loading, table, downloadLink, announce} from '../ui.js';
+import {pageHeading, errorBox, notice, loading, table, downloadLink, announce, reasonForm} from '../ui.js';
 
 const ROLES = ['edge', 'user', 'operator', 'service'];
 
@@ -76,28 +76,15 @@ async function load(list) {
   }
   const certs = r.data.certificates || [];
   const rows = certs.map((c) => {
-    const out = h('div', {'aria-live': 'polite'});
     let action = '';
     if (!c.revoked_at) {
-      const reason = h('input', {type: 'text', name: 'reason', required: true, placeholder: t('op.reason'),
-        'aria-label': t('op.revoke_reason_for', {name: c.name})});
-      const form = h('form', {class: 'inline-form', novalidate: true}, reason, h('button', {type: 'submit', class: 'small danger'}, t('op.revoke')), out);
-      form.addEventListener('submit', async (event) => {
-        event.preventDefault();
-        if (!reason.value.trim()) {
-          replace(out, errorBox(t('op.reason_required')));
-          reason.focus();
-          return;
-        }
-        const x = await post(`/certificates/${seg(c.serial)}/revoke`, {reason: reason.value.trim()});
-        if (!x.ok) {
-          replace(out, errorBox(x));
-          return;
-        }
-        announce(t('op.revoked', {name: c.name}));
-        load(list);
-      });
-      action = form;
+      action = reasonForm({name: 'reason', placeholder: t('op.reason'), label: t('op.revoke_reason_for', {name: c.name}),
+        submit: t('op.revoke'), danger: true,
+        send: (reason) => post(`/certificates/${seg(c.serial)}/revoke`, {reason}),
+        done: () => {
+          announce(t('op.revoked', {name: c.name}));
+          load(list);
+        }});
     }
     return {attrs: {class: c.revoked_at ? 'revoked' : null, 'data-serial': c.serial}, cells: [
       c.name, t(`cert.role_${c.role}`), c.facility ? facilityName(c.facility) : '', h('code', {}, c.serial), formatInstant(c.not_after),
